@@ -1,0 +1,1 @@
+"""trade-mission-crm: the application (CLI, commands, reports, reminders, configuration)."""

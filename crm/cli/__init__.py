@@ -1,0 +1,1 @@
+"""The `crm` command line: one typer sub-app per noun; console.py holds terminal output."""

@@ -1,0 +1,1 @@
+"""The append-only, tamper-evident event log: schemas, store and per-subject encryption."""

@@ -1,0 +1,94 @@
+"""Turn events into stored payload text and back, sealing personal fields with subject keys."""
+
+from __future__ import annotations
+
+import json
+import typing
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from events import crypto
+from events.event import ERASED, Event
+from events.registry import EventRegistry
+
+SEALED_KEY = "__personal__"
+"""The payload member holding the sealed personal fields and the subject they belong to."""
+
+KeyLookup = Callable[[str], bytes | None]
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+class PayloadCodec:
+    """Encode events to canonical JSON text and decode stored text into current event objects."""
+
+    def __init__(self, registry: EventRegistry) -> None:
+        self._registry = registry
+        self._plain: dict[str, tuple[int, Callable[[str], Event]]] = {}
+        """Types stored in their current shape without personal data: decoded in one step."""
+
+    def encode(self, event: Event, event_id: str, key_for: Callable[[str], bytes]) -> str:
+        """Serialise `event`; personal fields are sealed under the key of its subject."""
+        personal = event.personal_fields()
+        if not personal:
+            return event.model_dump_json()
+        subject = event.data_subject()
+        data = event.model_dump(mode="json")
+        if subject is None:
+            if any(data[name] for name in personal):
+                raise ValueError(f"{event.event_type()} has personal data but names no subject")
+            return _dumps(data)
+        private = {name: data.pop(name) for name in sorted(personal)}
+        data[SEALED_KEY] = {
+            "subject": subject,
+            "sealed": crypto.seal(key_for(subject), _dumps(private).encode(), event_id.encode()),
+        }
+        return _dumps(data)
+
+    def decode(
+        self, event_type: str, schema_version: int, text: str, event_id: str, key_for: KeyLookup
+    ) -> tuple[Event, bool]:
+        """Rebuild the current event object; the flag says personal fields were erased."""
+        plain = self._plain.get(event_type)
+        if plain is not None and plain[0] == schema_version:
+            return plain[1](text), False
+        cls = self._registry.class_for(event_type, schema_version)
+        if schema_version == cls.schema_version and not cls.personal_fields():
+            # The validator itself, not model_validate_json: its wrapper costs a microsecond
+            # on every event of a million-event rebuild.
+            self._plain[event_type] = (schema_version, cls.__pydantic_validator__.validate_json)
+            return cls.model_validate_json(text), False
+        data: dict[str, Any] = json.loads(text)
+        erased = False
+        sealed = data.pop(SEALED_KEY, None)
+        if sealed is not None:
+            key = key_for(sealed["subject"])
+            if key is None:
+                erased = True
+            else:
+                data.update(json.loads(crypto.unseal(key, sealed["sealed"], event_id.encode())))
+        data = self._registry.upcast(event_type, schema_version, data)
+        if erased:
+            data.update(_placeholders(cls))
+        return cls.model_validate(data), erased
+
+    def sealed_subject(self, text: str) -> str | None:
+        """Name the subject whose key seals this payload, if any."""
+        if SEALED_KEY not in text:
+            return None
+        sealed = json.loads(text).get(SEALED_KEY)
+        return None if sealed is None else str(sealed["subject"])
+
+
+@cache
+def _placeholders(cls: type[Event]) -> dict[str, Any]:
+    """What each personal field of `cls` reads as once its key is gone."""
+    values: dict[str, Any] = {}
+    for name in cls.personal_fields():
+        annotation = cls.model_fields[name].annotation
+        is_tuple = typing.get_origin(annotation) is tuple
+        values[name] = (ERASED,) if is_tuple else ERASED
+    return values

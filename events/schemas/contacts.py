@@ -1,0 +1,59 @@
+"""Events of the contact stream: a person, their details (sealed) and the roles they hold."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from events.event import Event, OptionalPersonalText, PersonalText, PersonalTexts
+from events.registry import registry
+
+
+@registry.register
+class ContactRegistered(Event):
+    """A person was added; their personal details are sealed under their own key."""
+
+    subject_field = "contact_id"
+
+    contact_id: UUID
+    family_name: PersonalText
+    given_name: PersonalText = ""
+    family_name_first: bool = False
+    native_name: OptionalPersonalText = None
+    preferred_name: OptionalPersonalText = None
+    honorific: OptionalPersonalText = None
+    emails: PersonalTexts = ()
+    phones: PersonalTexts = ()
+    notes: OptionalPersonalText = None
+    languages: tuple[str, ...] = ()
+    timezone: str | None = None
+    tags: tuple[str, ...] = ()
+
+
+@registry.register
+class ContactRoleAssigned(Event):
+    """A contact held a title at an organisation from one day (open-ended unless `until`)."""
+
+    contact_id: UUID
+    role_id: UUID
+    organisation_id: UUID
+    title: str
+    since: date | None = None
+    until: date | None = None
+
+
+@registry.register
+class ContactRoleEnded(Event):
+    """A contact stopped holding a role on a day."""
+
+    contact_id: UUID
+    role_id: UUID
+    until: date
+
+
+@registry.register
+class ContactForgotten(Event):
+    """A person's key was deleted on request; who and why are kept, never what."""
+
+    contact_id: UUID
+    reason: str

@@ -1,0 +1,1 @@
+"""Read models rebuilt from the event log: directory, timeline, follow-ups, upcoming, last touch."""

@@ -1,0 +1,67 @@
+"""Benchmark report: every performance figure, measured side by side with its raw baseline.
+
+Usage: python tests/benchmarks/run.py [--quick]
+Prints a table, then one JSON object with every figure as the last line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+import events.schemas  # noqa: F401  (registers every event type)
+from tests.benchmarks import store_bench
+from tests.benchmarks.measure import Report
+
+
+def _postgres_schema_url(base: str) -> str:
+    import uuid
+
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    schema = f"crm_bench_{uuid.uuid4().hex[:10]}"
+    conninfo = make_url(base).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    url = make_url(base)
+    return url.set(query={**url.query, "options": f"-csearch_path={schema}"}).render_as_string(
+        hide_password=False
+    )
+
+
+def main() -> None:
+    """Run every benchmark and print the report."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes; under a minute")
+    args = parser.parse_args()
+    quick = args.quick
+    report = Report()
+    report.figures["machine"] = (
+        f"{platform.machine()} {os.cpu_count()} cores, {platform.python_version()}"
+    )
+    report.figures["quick"] = quick
+    with tempfile.TemporaryDirectory(prefix="crm-bench-") as tmp:
+        workdir = Path(tmp)
+        batch = 20_000 if quick else 100_000
+        sys.stderr.write(f"store: batch of {batch:,} events\n")
+        full = store_bench.bench_batch_append(report, workdir, batch, 1 if quick else 3)
+        store_bench.bench_read_all(report, full, batch, 3 if quick else 5)
+        store_bench.bench_single_appends(report, workdir, 100 if quick else 300, 3)
+        postgres = os.environ.get("CRM_TEST_POSTGRES_URL")
+        if postgres:
+            url = _postgres_schema_url(postgres)
+            store_bench.bench_postgres_writers(report, url, 8, 100 if quick else 400)
+        else:
+            sys.stderr.write("CRM_TEST_POSTGRES_URL not set: PostgreSQL figures skipped\n")
+    report.print()
+
+
+if __name__ == "__main__":
+    main()

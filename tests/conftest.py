@@ -1,0 +1,74 @@
+"""Shared fixtures: isolated user directories, stores on SQLite and PostgreSQL, a fixed clock."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+
+T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+"""A fixed, aware 'now' for tests (a Monday)."""
+
+POSTGRES_ENV = "CRM_TEST_POSTGRES_URL"
+
+
+def postgres_base_url() -> str | None:
+    """The PostgreSQL server the tests may use, from the environment."""
+    return os.environ.get(POSTGRES_ENV) or None
+
+
+@pytest.fixture(autouse=True)
+def isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the data and config directories, and the default store, at a temp folder."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("CRM_CONFIG", str(home / "config" / "crm.toml"))
+    for name in ("CRM_DATABASE_URL", "CRM_ACTOR", "CRM_DEBUG", "CRM_TIMEZONE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CRM_TIMEZONE", "Europe/London")
+    return home
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A SQLite store file in the test's temp folder."""
+    return f"sqlite:///{tmp_path / 'crm.db'}"
+
+
+def _schema_url(base: str, schema: str) -> str:
+    url = make_url(base)
+    query = dict(url.query)
+    query["options"] = f"-csearch_path={schema}"
+    return url.set(query=query).render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL schema for this test, dropped afterwards."""
+    base = postgres_base_url()
+    if base is None:
+        pytest.skip(f"{POSTGRES_ENV} is not set: PostgreSQL tests skipped")
+    import psycopg
+
+    schema = f"crm_test_{uuid.uuid4().hex[:12]}"
+    conninfo = make_url(base).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield _schema_url(base, schema)
+    finally:
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_url(request: pytest.FixtureRequest) -> str:
+    """The URL of an empty store on each backend in turn."""
+    name = "sqlite_url" if request.param == "sqlite" else "postgres_url"
+    return str(request.getfixturevalue(name))
