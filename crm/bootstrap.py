@@ -1,14 +1,23 @@
-"""The composition root: settings in, a store and the application's services out."""
+"""The composition root: settings in; the store, projections and command context out."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from uuid import UUID
 
+from sqlalchemy import Connection
+
+from crm.commands.context import CommandContext
 from crm.config import Settings
+from crm.lookup import Lookup
 from events.connect import open_store
+from events.database import read_transaction
 from events.sql_store import SqlEventStore
+from projections.catalog import all_projections
+from projections.runner import ProjectionRunner
 
 Clock = Callable[[], datetime]
 
@@ -24,7 +33,35 @@ class Services:
 
     settings: Settings
     store: SqlEventStore
+    runner: ProjectionRunner
     clock: Clock
+
+    def command_context(self, *, correlation_id: UUID | None = None) -> CommandContext:
+        """The context a handler runs in: now, who acts, from where."""
+        return CommandContext(
+            store=self.store,
+            now=self.clock(),
+            actor=self.settings.actor,
+            source="cli",
+            correlation_id=correlation_id,
+        )
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """Bring the read models up to the log (a cheap check when current), then read."""
+        self.runner.catch_up()
+        with read_transaction(self.store.engine) as conn:
+            yield conn
+
+    @contextmanager
+    def lookup(self) -> Iterator[Lookup]:
+        """Resolve references against current read models."""
+        with self.reading() as conn:
+            yield Lookup(conn)
+
+    def after_command(self) -> None:
+        """Catch the read models up with what the command just wrote."""
+        self.runner.catch_up()
 
     def close(self) -> None:
         """Release database connections."""
@@ -36,4 +73,5 @@ def bootstrap(settings: Settings, *, clock: Clock = system_clock) -> Services:
     import events.schemas  # noqa: F401  (registers every event type)
 
     store = open_store(settings.database_url, clock=clock)
-    return Services(settings=settings, store=store, clock=clock)
+    runner = ProjectionRunner(store, all_projections())
+    return Services(settings=settings, store=store, runner=runner, clock=clock)

@@ -67,6 +67,8 @@ class Settings:
     database_url: str
     actor: str
     timezone: str
+    email: str | None = None
+    """The user's own address: the default owner of follow-ups they open."""
     file: dict[str, Any] = field(default_factory=dict)
     """The whole config file, for sections other modules own (smtp, reminders)."""
 
@@ -84,6 +86,7 @@ class Settings:
             timezone=os.environ.get("CRM_TIMEZONE")
             or general.get("timezone")
             or _system_timezone(),
+            email=os.environ.get("CRM_EMAIL") or general.get("email"),
             file=file,
         )
 

@@ -143,7 +143,11 @@ def _print_table(
     for column in columns:
         table.add_column(column.replace("_", " "), overflow="fold")
     for row in rows:
-        table.add_row(*(escape(cell(row.get(column))) for column in columns))
+        values = [cell(row.get(column)) for column in columns]
+        if "id" in columns:  # tables show the short id users type; JSON and CSV keep it whole
+            at = list(columns).index("id")
+            values[at] = values[at][:8]
+        table.add_row(*(escape(v) for v in values))
     Console(soft_wrap=False).print(table)
     if not rows:
         note("(nothing to show)")

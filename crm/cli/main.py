@@ -6,7 +6,19 @@ from typing import Annotated
 
 import typer
 
-from crm.cli import store_commands
+from crm.cli import (
+    contact,
+    corrections,
+    demo,
+    events_log,
+    followup,
+    log,
+    mission,
+    org,
+    partnership,
+    sign,
+    store_commands,
+)
 from crm.cli.context import AppContext
 from crm.cli.group import CrmGroup
 
@@ -50,6 +62,17 @@ def main(
 
 
 store_commands.register(app)
+app.add_typer(org.app, name="org")
+app.add_typer(contact.app, name="contact")
+app.add_typer(partnership.app, name="partnership")
+app.add_typer(mission.app, name="mission")
+app.add_typer(log.app, name="log")
+app.command("sign")(sign.sign)
+app.add_typer(followup.app, name="followup")
+app.command("correct")(corrections.correct)
+app.command("retract")(corrections.retract)
+app.command("events")(events_log.events)
+app.command("demo")(demo.demo)
 
 
 def run() -> None:

@@ -1,0 +1,1 @@
+"""The write side: one module per aggregate: its state, `evolve`, pure `decide_*`, handlers."""

@@ -1,0 +1,1 @@
+"""Demo data: the Liverpool-Kunming story, loaded through the real commands."""

@@ -1,0 +1,78 @@
+"""Resolve what a user typed (an id, an id prefix, a name, alias or native name) to one entry."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+
+from sqlalchemy import Connection
+
+from crm.errors import BadInputError, UnknownReferenceError
+from projections.directory import (
+    DirectoryEntry,
+    entries_with_id_prefix,
+    get_entry,
+    name_keys,
+)
+from projections.names import name_key
+
+_ID_PREFIX = re.compile(r"[0-9a-f]{4,8}(?:-[0-9a-f-]{0,28})?")
+_KIND_PREFIX = re.compile(
+    r"(organisation|contact|partnership|mission|interaction|agreement|followup)-(.+)"
+)
+
+
+def _described(entries: Sequence[DirectoryEntry]) -> tuple[str, ...]:
+    return tuple(f"{e.label} ({e.entry_id[:8]})" for e in entries)
+
+
+class Lookup:
+    """Find entries by reference inside one read transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def resolve(
+        self, kinds: Sequence[str], text: str, *, what: str | None = None
+    ) -> DirectoryEntry:
+        """Return the one current entry `text` names, or fail listing candidates."""
+        what = what or " or ".join(kinds)
+        typed = text.strip()
+        if not typed:
+            raise BadInputError(f"an empty reference cannot name a {what}")
+        raw = typed.lower()
+        prefixed = _KIND_PREFIX.fullmatch(raw)
+        if prefixed and prefixed.group(1) in kinds:
+            raw = prefixed.group(2)
+        if _ID_PREFIX.fullmatch(raw):
+            found = entries_with_id_prefix(self.conn, kinds, raw)
+            if len(found) == 1:
+                return found[0]
+            if len(found) > 1:
+                raise UnknownReferenceError(
+                    f"{typed!r} is the start of several ids", _described(found)
+                )
+        return self._by_name(kinds, typed, what)
+
+    def _by_name(self, kinds: Sequence[str], typed: str, what: str) -> DirectoryEntry:
+        key = name_key(typed)
+        pairs = name_keys(self.conn, kinds)
+        exact = sorted({entry for k, entry in pairs if k == key})
+        if not exact:
+            words = set(key.split())
+            exact = sorted({entry for k, entry in pairs if words and words <= set(k.split())})
+        entries = [e for e in (get_entry(self.conn, i) for i in exact) if e is not None]
+        if len(entries) == 1:
+            return entries[0]
+        if len(entries) > 1:
+            raise UnknownReferenceError(f"{typed!r} matches several of {what}", _described(entries))
+        close = difflib.get_close_matches(key, [k for k, _ in pairs], n=3, cutoff=0.6)
+        ids = {entry for k, entry in pairs if k in close}
+        suggestions = [e for e in (get_entry(self.conn, i) for i in sorted(ids)) if e is not None]
+        raise UnknownReferenceError(f"no {what} called {typed!r}", _described(suggestions))
+
+    def find_name(self, kinds: Sequence[str], text: str) -> list[str]:
+        """Ids of current entries with exactly this name (for duplicate checks)."""
+        key = name_key(text)
+        return sorted({entry for k, entry in name_keys(self.conn, kinds) if k == key})

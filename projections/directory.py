@@ -1,0 +1,384 @@
+"""The directory: every entry by kind with its current data, its names, and contacts' roles."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Connection,
+    Index,
+    MetaData,
+    String,
+    Table,
+    Text,
+    select,
+)
+
+from events.envelope import RecordedEvent
+from events.event import ERASED, Event
+from events.schemas.agreements import AgreementSigned
+from events.schemas.contacts import (
+    ContactForgotten,
+    ContactRegistered,
+    ContactRoleAssigned,
+    ContactRoleEnded,
+)
+from events.schemas.corrections import EntryCorrected, EntryRetracted
+from events.schemas.followups import (
+    FollowUpCancelled,
+    FollowUpCompleted,
+    FollowUpOpened,
+    FollowUpReassigned,
+    FollowUpRedated,
+)
+from events.schemas.interactions import InteractionLogged
+from events.schemas.missions import (
+    MissionCancelled,
+    MissionParticipantAdded,
+    MissionPlanned,
+    MissionRescheduled,
+)
+from events.schemas.organisations import OrganisationRegistered
+from events.schemas.partnerships import PartnershipFormed, PartnershipStatusChanged
+from projections.names import display_name, name_key
+from projections.projection import Projection
+from projections.unit import UnitOfWork
+
+metadata = MetaData()
+
+directory_entries = Table(
+    "directory_entries",
+    metadata,
+    Column("entry_id", String(36), primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("label", Text, nullable=False),
+    Column("data", Text, nullable=False),
+    Column("created_position", BigInteger, nullable=False),
+    Column("is_retracted", Boolean, nullable=False),
+)
+Index("ix_directory_entries_kind_label", directory_entries.c.kind, directory_entries.c.label)
+
+directory_names = Table(
+    "directory_names",
+    metadata,
+    Column("entry_id", String(36), primary_key=True),
+    Column("name_key", Text, primary_key=True),
+    Column("kind", String(20), nullable=False),
+)
+Index("ix_directory_names_kind_key", directory_names.c.kind, directory_names.c.name_key)
+
+directory_roles = Table(
+    "directory_roles",
+    metadata,
+    Column("role_id", String(36), primary_key=True),
+    Column("contact_id", String(36), nullable=False),
+    Column("organisation_id", String(36), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("since", String(10)),
+    Column("until", String(10)),
+)
+Index("ix_directory_roles_contact", directory_roles.c.contact_id)
+Index("ix_directory_roles_organisation", directory_roles.c.organisation_id)
+
+_STATUS_EVENTS: dict[type[Event], str] = {
+    FollowUpCompleted: "done",
+    FollowUpCancelled: "cancelled",
+}
+
+
+def label_of(kind: str, data: dict[str, Any]) -> str:
+    """The one-line name an entry is listed and shown under."""
+    if kind == "contact":
+        return display_name(
+            data.get("family_name", ""),
+            data.get("given_name", ""),
+            family_first=bool(data.get("family_name_first")),
+        )
+    for field in ("name", "subject", "title", "text"):
+        if data.get(field):
+            return str(data[field])
+    return kind
+
+
+def names_of(kind: str, data: dict[str, Any]) -> set[str]:
+    """Every name an entry can be referred to by, in comparable form."""
+    if kind == "contact":
+        family, given = data.get("family_name", ""), data.get("given_name", "")
+        raw = [f"{family} {given}", f"{given} {family}", data.get("native_name"),
+               data.get("preferred_name"), *data.get("emails", ())]  # fmt: skip
+    elif kind == "organisation":
+        raw = [data.get("name"), data.get("native_name"), *data.get("aliases", ())]
+    else:
+        raw = [label_of(kind, data)]
+    keys = {name_key(str(r)) for r in raw if r and r != ERASED}
+    keys.discard("")
+    keys.discard(name_key(ERASED))
+    return keys
+
+
+class DirectoryProjection(Projection):
+    """Entries and names for listing and for resolving what users type."""
+
+    name: ClassVar[str] = "directory"
+    version: ClassVar[int] = 1
+    metadata: ClassVar[MetaData] = metadata
+
+    def apply(self, unit: UnitOfWork, record: RecordedEvent[Event]) -> None:
+        """Keep entries, names and roles current."""
+        event = record.event
+        match event:
+            case OrganisationRegistered():
+                self._create(unit, "organisation", event.organisation_id, event, record)
+            case ContactRegistered():
+                self._create(unit, "contact", event.contact_id, event, record)
+            case PartnershipFormed():
+                self._create(unit, "partnership", event.partnership_id, event, record)
+            case MissionPlanned():
+                self._create(unit, "mission", event.mission_id, event, record, cancelled=False)
+            case InteractionLogged():
+                self._create(unit, "interaction", event.interaction_id, event, record)
+            case AgreementSigned():
+                self._create(unit, "agreement", event.agreement_id, event, record)
+            case FollowUpOpened():
+                self._create(unit, "followup", event.followup_id, event, record, status="open")
+            case ContactRoleAssigned():
+                unit.put("directory_roles", _role_row(event))
+            case ContactRoleEnded():
+                unit.change("directory_roles", str(event.role_id), until=event.until.isoformat())
+            case PartnershipStatusChanged():
+                self._update(unit, event.partnership_id, status=event.status)
+            case MissionRescheduled():
+                starts, ends = (
+                    event.starts.model_dump(mode="json"),
+                    event.ends.model_dump(mode="json"),
+                )
+                self._update(unit, event.mission_id, starts=starts, ends=ends)
+            case MissionCancelled():
+                self._update(unit, event.mission_id, cancelled=True)
+            case MissionParticipantAdded():
+                self._add_participant(unit, event)
+            case FollowUpCompleted() | FollowUpCancelled():
+                self._update(unit, event.followup_id, status=_STATUS_EVENTS[type(event)])
+            case FollowUpReassigned():
+                self._update(unit, event.followup_id, owner_email=event.owner_email)
+            case FollowUpRedated():
+                self._update(unit, event.followup_id, due=event.due.model_dump(mode="json"))
+            case EntryCorrected():
+                changes = dict(event.changes)
+                if event.personal_changes and event.personal_changes != ERASED:
+                    changes.update(json.loads(event.personal_changes))
+                self._update(unit, event.entry_id, **changes)
+            case EntryRetracted():
+                self._retract(unit, event.entry_id)
+            case ContactForgotten():
+                self._forget(unit, event.contact_id)
+
+    def _create(
+        self,
+        unit: UnitOfWork,
+        kind: str,
+        entry_id: Any,
+        event: Event,
+        record: RecordedEvent[Event],
+        **extra: Any,
+    ) -> None:
+        data = {**event.model_dump(mode="json"), **extra}
+        row = {
+            "entry_id": str(entry_id),
+            "kind": kind,
+            "label": label_of(kind, data),
+            "data": json.dumps(data, ensure_ascii=False),
+            "created_position": record.position,
+            "is_retracted": False,
+        }
+        unit.put("directory_entries", row)
+        self._set_names(unit, str(entry_id), kind, set(), names_of(kind, data))
+
+    def _update(self, unit: UnitOfWork, entry_id: Any, **changes: Any) -> None:
+        row = unit.get("directory_entries", str(entry_id))
+        if row is None:
+            return
+        data = json.loads(row["data"])
+        before = names_of(row["kind"], data)
+        data.update(changes)
+        unit.change(
+            "directory_entries",
+            row["entry_id"],
+            data=json.dumps(data, ensure_ascii=False),
+            label=label_of(row["kind"], data),
+        )
+        if not row["is_retracted"]:
+            self._set_names(unit, row["entry_id"], row["kind"], before, names_of(row["kind"], data))
+
+    def _set_names(
+        self, unit: UnitOfWork, entry_id: str, kind: str, before: set[str], after: set[str]
+    ) -> None:
+        for key in before - after:
+            unit.remove("directory_names", entry_id, key)
+        for key in after - before:
+            unit.put("directory_names", {"entry_id": entry_id, "name_key": key, "kind": kind})
+
+    def _retract(self, unit: UnitOfWork, entry_id: Any) -> None:
+        row = unit.change("directory_entries", str(entry_id), is_retracted=True)
+        if row is not None:
+            kind: str = row["kind"]
+            names = names_of(kind, json.loads(row["data"]))
+            self._set_names(unit, str(entry_id), kind, names, set())
+
+    def _add_participant(self, unit: UnitOfWork, event: MissionParticipantAdded) -> None:
+        row = unit.get("directory_entries", str(event.mission_id))
+        if row is not None:
+            people = json.loads(row["data"]).get("participants", [])
+            people.append(event.participant.model_dump(mode="json"))
+            self._update(unit, event.mission_id, participants=people)
+
+    def _forget(self, unit: UnitOfWork, contact_id: Any) -> None:
+        row = unit.get("directory_entries", str(contact_id))
+        if row is None:
+            return
+        data = json.loads(row["data"])
+        before = names_of("contact", data)
+        for field in ContactRegistered.personal_fields():
+            value = data.get(field)
+            data[field] = [ERASED] if isinstance(value, list) else ERASED
+        unit.change(
+            "directory_entries",
+            row["entry_id"],
+            data=json.dumps(data, ensure_ascii=False),
+            label=ERASED,
+        )
+        self._set_names(unit, row["entry_id"], "contact", before, set())
+
+
+def _role_row(event: ContactRoleAssigned) -> dict[str, Any]:
+    return {
+        "role_id": str(event.role_id),
+        "contact_id": str(event.contact_id),
+        "organisation_id": str(event.organisation_id),
+        "title": event.title,
+        "since": event.since.isoformat() if event.since else None,
+        "until": event.until.isoformat() if event.until else None,
+    }
+
+
+# -- queries ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DirectoryEntry:
+    """One entry as listed: its kind, id, label and current data."""
+
+    entry_id: str
+    kind: str
+    label: str
+    data: dict[str, Any]
+    created_position: int
+    is_retracted: bool
+
+
+def _entry(row: Any) -> DirectoryEntry:
+    return DirectoryEntry(
+        row.entry_id,
+        row.kind,
+        row.label,
+        json.loads(row.data),
+        row.created_position,
+        bool(row.is_retracted),
+    )
+
+
+def get_entry(conn: Connection, entry_id: str) -> DirectoryEntry | None:
+    """One entry by its full id."""
+    query = select(directory_entries).where(directory_entries.c.entry_id == entry_id)
+    row = conn.execute(query).first()
+    return None if row is None else _entry(row)
+
+
+def list_entries(
+    conn: Connection, kind: str, *, include_retracted: bool = False
+) -> list[DirectoryEntry]:
+    """Every entry of a kind, by label."""
+    query = (
+        select(directory_entries)
+        .where(directory_entries.c.kind == kind)
+        .order_by(directory_entries.c.label, directory_entries.c.entry_id)
+    )
+    if not include_retracted:
+        query = query.where(directory_entries.c.is_retracted.is_(False))
+    return [_entry(row) for row in conn.execute(query)]
+
+
+def entries_with_id_prefix(
+    conn: Connection, kinds: Sequence[str], prefix: str
+) -> list[DirectoryEntry]:
+    """Current entries of these kinds whose id starts with `prefix`."""
+    query = select(directory_entries).where(
+        directory_entries.c.kind.in_(kinds),
+        directory_entries.c.entry_id.startswith(prefix, autoescape=True),
+        directory_entries.c.is_retracted.is_(False),
+    )
+    return [_entry(row) for row in conn.execute(query.limit(20))]
+
+
+def name_keys(conn: Connection, kinds: Sequence[str]) -> list[tuple[str, str]]:
+    """Every (name key, entry id) of current entries of these kinds."""
+    query = select(directory_names.c.name_key, directory_names.c.entry_id).where(
+        directory_names.c.kind.in_(kinds)
+    )
+    return [(row.name_key, row.entry_id) for row in conn.execute(query)]
+
+
+@dataclass(frozen=True)
+class Role:
+    """A title held at an organisation between two days."""
+
+    role_id: str
+    contact_id: str
+    organisation_id: str
+    title: str
+    since: date | None
+    until: date | None
+
+    def covers(self, day: date) -> bool:
+        """Say whether the role was held on a day."""
+        return (self.since is None or self.since <= day) and (
+            self.until is None or day <= self.until
+        )
+
+
+def roles_of(conn: Connection, contact_ids: Sequence[str]) -> list[Role]:
+    """Every role of these contacts, oldest first."""
+    query = (
+        select(directory_roles)
+        .where(directory_roles.c.contact_id.in_(contact_ids))
+        .order_by(directory_roles.c.since, directory_roles.c.role_id)
+    )
+    return [_role(row) for row in conn.execute(query)]
+
+
+def roles_at(conn: Connection, organisation_id: str) -> list[Role]:
+    """Every role held at an organisation, oldest first."""
+    query = (
+        select(directory_roles)
+        .where(directory_roles.c.organisation_id == organisation_id)
+        .order_by(directory_roles.c.since, directory_roles.c.role_id)
+    )
+    return [_role(row) for row in conn.execute(query)]
+
+
+def _role(row: Any) -> Role:
+    return Role(
+        row.role_id,
+        row.contact_id,
+        row.organisation_id,
+        row.title,
+        date.fromisoformat(row.since) if row.since else None,
+        date.fromisoformat(row.until) if row.until else None,
+    )

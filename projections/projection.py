@@ -1,0 +1,32 @@
+"""What a projection is: a name, a version, its tables, and a deterministic `apply`."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from sqlalchemy import MetaData, Table
+
+from events.envelope import RecordedEvent
+from events.event import Event
+from projections.unit import UnitOfWork
+
+
+class Projection:
+    """A read model kept current from the log. Subclasses own tables named `<name>_*`.
+
+    `apply` must be deterministic: times come from the event, never from a clock, so a
+    rebuild always yields exactly the rows incremental catch-up produced.
+    """
+
+    name: ClassVar[str]
+    version: ClassVar[int]
+    metadata: ClassVar[MetaData]
+
+    @classmethod
+    def tables(cls) -> dict[str, Table]:
+        """The canonical tables of this projection, by name."""
+        return dict(cls.metadata.tables)
+
+    def apply(self, unit: UnitOfWork, record: RecordedEvent[Event]) -> None:
+        """Change the rows this event affects; ignore events this projection does not use."""
+        raise NotImplementedError

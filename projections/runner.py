@@ -1,0 +1,286 @@
+"""Keep projections current: catch-up with checkpoints, and rebuilds swapped in whole.
+
+Every batch of rows is written in the same transaction as the checkpoint that covers it, and
+the checkpoint is read under the write lock, so a process killed mid-way applies nothing
+twice and misses nothing, and two processes catching up at once never apply an event twice.
+
+A rebuild fills `<table>__rebuild` copies (resumable: they keep their own checkpoint), then
+swaps them in with one transaction, so readers see the old view or the new one, never half.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Column, Connection, MetaData, Table, insert, inspect, select, update
+
+from events.database import read_transaction, write_transaction
+from events.sql_store import SqlEventStore
+from projections.projection import Projection
+from projections.state import projection_state, state_metadata
+from projections.unit import UnitOfWork
+
+CATCH_UP_BATCH = 2_000
+REBUILD_BATCH = 20_000
+REBUILD_SUFFIX = "__rebuild"
+
+Progress = Callable[[int, int], None]
+"""Told (events done, events in all) as a rebuild goes."""
+
+
+@dataclass(frozen=True)
+class ProjectionStatus:
+    """Where one projection stands against the log."""
+
+    name: str
+    version: int
+    stored_version: int | None
+    checkpoint: int
+    lag: int
+    rebuilding_at: int | None
+
+
+@dataclass
+class _State:
+    version: int | None
+    position: int
+    building_version: int | None
+    building_position: int | None
+
+
+class ProjectionRunner:
+    """Catch projections up with the log, rebuild them, and report their status."""
+
+    def __init__(self, store: SqlEventStore, projections: Sequence[Projection]) -> None:
+        self.store = store
+        self.projections = {p.name: p for p in projections}
+        self._ready = False
+
+    # -- state -------------------------------------------------------------------------------
+
+    def _ensure_state_table(self) -> None:
+        if not self._ready:
+            with write_transaction(self.store.engine) as conn:
+                state_metadata.create_all(conn, checkfirst=True)
+            self._ready = True
+
+    def _states(self, conn: Connection, *, lock: bool = False) -> dict[str, _State]:
+        query = select(projection_state)
+        if lock:
+            query = query.with_for_update()
+        return {
+            row.name: _State(row.version, row.position, row.building_version, row.building_position)
+            for row in conn.execute(query)
+        }
+
+    def _needs_rebuild(self, states: dict[str, _State]) -> list[str]:
+        """Projections with no live tables of this code's version: they must be built first.
+
+        A rebuild in progress elsewhere (live version current) does not count: readers keep
+        the old view meanwhile, and `crm projections rebuild` resumes a killed one.
+        """
+        return [
+            name
+            for name, projection in self.projections.items()
+            if name not in states or states[name].version != projection.version
+        ]
+
+    # -- catch-up ----------------------------------------------------------------------------
+
+    def catch_up(self) -> int:
+        """Apply every event not yet applied; return how many positions were processed."""
+        self._ensure_state_table()
+        head = self.store.head_position()
+        with read_transaction(self.store.engine) as conn:
+            states = self._states(conn)
+        stale = self._needs_rebuild(states)
+        if stale:
+            self.rebuild(stale)
+            with read_transaction(self.store.engine) as conn:
+                states = self._states(conn)
+        if all(states[name].position >= head for name in self.projections):
+            return 0
+        processed = 0
+        while True:
+            done = self._catch_up_batch(head)
+            processed += done
+            if done == 0:
+                return processed
+
+    def _catch_up_batch(self, head: int) -> int:
+        with write_transaction(self.store.engine) as conn:
+            states = self._states(conn, lock=True)
+            behind = {n: states[n].position for n in self.projections if states[n].position < head}
+            if not behind:
+                return 0
+            start = min(behind.values())
+            end = min(head, start + CATCH_UP_BATCH)
+            tables = {t: tab for p in self.projections.values() for t, tab in p.tables().items()}
+            unit = UnitOfWork(conn, tables)
+            for record in self.store.read_all(after_position=start, up_to=end):
+                for name, checkpoint in behind.items():
+                    if record.position > checkpoint:
+                        self.projections[name].apply(unit, record)
+            unit.flush()
+            for name in behind:
+                conn.execute(
+                    update(projection_state)
+                    .where(projection_state.c.name == name)
+                    .values(position=end)
+                )
+            return end - start
+
+    # -- rebuild -----------------------------------------------------------------------------
+
+    def rebuild(self, names: Iterable[str] | None = None, progress: Progress | None = None) -> None:
+        """Rebuild projections into fresh tables, then swap them in (resuming a killed run)."""
+        self._ensure_state_table()
+        chosen = [self.projections[n] for n in (names or self.projections)]
+        head = self.store.head_position()
+        with write_transaction(self.store.engine) as conn:
+            states = self._states(conn, lock=True)
+            starts = {p.name: self._prepare_rebuild(conn, p, states.get(p.name)) for p in chosen}
+        position = min(starts.values(), default=head)
+        while position < head:
+            end = min(head, position + REBUILD_BATCH)
+            self._rebuild_batch(chosen, position, end)
+            position = end
+            if progress is not None:
+                progress(position, head)
+        self._swap_in(chosen)
+        if progress is not None:
+            progress(head, head)
+
+    def _prepare_rebuild(
+        self, conn: Connection, projection: Projection, state: _State | None
+    ) -> int:
+        """Create (or keep, when resuming) the fresh tables; return where filling resumes."""
+        resuming = (
+            state is not None
+            and state.building_version == projection.version
+            and all(inspect(conn).has_table(t.name) for t in _fresh_tables(projection).values())
+        )
+        if resuming and state is not None and state.building_position is not None:
+            return state.building_position
+        for table in _fresh_tables(projection).values():
+            table.drop(conn, checkfirst=True)
+            table.create(conn)
+        values = {"building_version": projection.version, "building_position": 0}
+        if state is None:
+            conn.execute(
+                insert(projection_state).values(
+                    name=projection.name, version=None, position=0, **values
+                )
+            )
+        else:
+            conn.execute(
+                update(projection_state)
+                .where(projection_state.c.name == projection.name)
+                .values(**values)
+            )
+        return 0
+
+    def _rebuild_batch(self, chosen: list[Projection], start: int, end: int) -> None:
+        with write_transaction(self.store.engine) as conn:
+            states = self._states(conn, lock=True)
+            active = [p for p in chosen if (states[p.name].building_position or 0) < end]
+            tables = {t: tab for p in active for t, tab in _fresh_tables(p).items()}
+            unit = UnitOfWork(conn, tables, empty=start == 0)
+            for record in self.store.read_all(after_position=start, up_to=end):
+                for projection in active:
+                    if record.position > (states[projection.name].building_position or 0):
+                        projection.apply(unit, record)
+            unit.flush()
+            for projection in active:
+                conn.execute(
+                    update(projection_state)
+                    .where(projection_state.c.name == projection.name)
+                    .values(building_position=end)
+                )
+
+    def _swap_in(self, chosen: list[Projection]) -> None:
+        """Finish the fresh tables up to the head and replace the live ones, atomically."""
+        with write_transaction(self.store.engine) as conn:
+            states = self._states(conn, lock=True)
+            head = self.store.head_position()
+            for projection in chosen:
+                state = states[projection.name]
+                if state.building_version is None:
+                    continue  # another process swapped it in meanwhile
+                fresh = _fresh_tables(projection)
+                unit = UnitOfWork(conn, fresh)
+                for record in self.store.read_all(after_position=state.building_position or 0):
+                    projection.apply(unit, record)
+                unit.flush()
+                for name, live in projection.tables().items():
+                    live.drop(conn, checkfirst=True)
+                    conn.exec_driver_sql(
+                        f'ALTER TABLE "{fresh[name].name}" RENAME TO "{live.name}"'
+                    )
+                    for index in live.indexes:
+                        index.create(conn)
+                conn.execute(
+                    update(projection_state)
+                    .where(projection_state.c.name == projection.name)
+                    .values(
+                        version=projection.version,
+                        position=max(head, state.building_position or 0),
+                        building_version=None,
+                        building_position=None,
+                    )
+                )
+
+    # -- status ------------------------------------------------------------------------------
+
+    def status(self) -> list[ProjectionStatus]:
+        """Each projection's version, checkpoint and lag behind the log."""
+        self._ensure_state_table()
+        head = self.store.head_position()
+        with read_transaction(self.store.engine) as conn:
+            states = self._states(conn)
+        report = []
+        for name, projection in self.projections.items():
+            state = states.get(name)
+            position = state.position if state else 0
+            report.append(
+                ProjectionStatus(
+                    name=name,
+                    version=projection.version,
+                    stored_version=state.version if state else None,
+                    checkpoint=position,
+                    lag=max(0, head - position),
+                    rebuilding_at=state.building_position if state else None,
+                )
+            )
+        return report
+
+
+def _fresh_tables(projection: Projection) -> dict[str, Table]:
+    """Copies of a projection's tables, named `<table>__rebuild`, without secondary indexes."""
+    cached = _FRESH.get(projection.name)
+    if cached is None:
+        metadata = MetaData()
+        cached = {
+            name: Table(
+                f"{table.name}{REBUILD_SUFFIX}",
+                metadata,
+                *(
+                    Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable)
+                    for c in table.columns
+                ),
+            )
+            for name, table in projection.tables().items()
+        }
+        _FRESH[projection.name] = cached
+    return cached
+
+
+_FRESH: dict[str, dict[str, Table]] = {}
+
+
+def _plain_column(column: Column[Any]) -> Column[Any]:
+    return Column(
+        column.name, column.type, primary_key=column.primary_key, nullable=column.nullable
+    )
