@@ -27,6 +27,15 @@ def _described(entries: Sequence[DirectoryEntry]) -> tuple[str, ...]:
     return tuple(f"{e.label} ({e.entry_id[:8]})" for e in entries)
 
 
+def _preferred_kind(entries: list[DirectoryEntry], kinds: Sequence[str]) -> list[DirectoryEntry]:
+    """Among matches of several kinds, the ones of the kind asked for first."""
+    for kind in kinds:
+        of_kind = [e for e in entries if e.kind == kind]
+        if of_kind:
+            return of_kind
+    return entries
+
+
 class Lookup:
     """Find entries by reference inside one read transaction."""
 
@@ -63,6 +72,7 @@ class Lookup:
             words = set(key.split())
             exact = sorted({entry for k, entry in pairs if words and words <= set(k.split())})
         entries = [e for e in (get_entry(self.conn, i) for i in exact) if e is not None]
+        entries = _preferred_kind(entries, kinds)
         if len(entries) == 1:
             return entries[0]
         if len(entries) > 1:

@@ -59,6 +59,7 @@ _STREAM_VERSION = Prepared(
     )
 )
 _INSERT_EVENT = Prepared(insert(events))
+_RECORDED_AT = Prepared(select(events.c.recorded_at).where(events.c.position == bindparam("at")))
 _MOVE_HEAD = Prepared(
     update(events_head)
     .where(events_head.c.id == 1)
@@ -439,6 +440,24 @@ class SqlEventStore:
         with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             for table in tables:
                 conn.exec_driver_sql(f'VACUUM FULL "{table}"')
+
+    def position_at(self, moment: datetime) -> int:
+        """The last position recorded at or before `moment` (0 if none): "what we knew then".
+
+        A binary search over positions, as recorded times rise with positions (appends are
+        serialised); it needs no index on `recorded_at`, which would slow every append.
+        """
+        limit = time_text(moment.astimezone(UTC))
+        low, high = 0, self.head_position()
+        with read_transaction(self.engine) as conn:
+            while low < high:
+                middle = (low + high + 1) // 2
+                ((recorded,),) = _RECORDED_AT.rows(conn, at=middle)
+                if recorded <= limit:
+                    low = middle
+                else:
+                    high = middle - 1
+        return low
 
     # -- summaries -----------------------------------------------------------------------
 

@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 from projections.directory import DirectoryProjection
+from projections.followups import FollowUpsProjection
+from projections.last_touch import LastTouchProjection
 from projections.projection import Projection
+from projections.timeline import TimelineProjection
+from projections.upcoming import UpcomingProjection
 
 
 def all_projections() -> list[Projection]:
     """A fresh instance of each projection."""
-    return [DirectoryProjection()]
+    return [
+        DirectoryProjection(),
+        TimelineProjection(),
+        FollowUpsProjection(),
+        UpcomingProjection(),
+        LastTouchProjection(),
+    ]

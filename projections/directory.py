@@ -111,8 +111,13 @@ def names_of(kind: str, data: dict[str, Any]) -> set[str]:
     """Every name an entry can be referred to by, in comparable form."""
     if kind == "contact":
         family, given = data.get("family_name", ""), data.get("given_name", "")
-        raw = [f"{family} {given}", f"{given} {family}", data.get("native_name"),
-               data.get("preferred_name"), *data.get("emails", ())]  # fmt: skip
+        raw = [
+            f"{family} {given}",
+            f"{given} {family}",
+            data.get("native_name"),
+            data.get("preferred_name"),
+            *data.get("emails", ()),
+        ]
     elif kind == "organisation":
         raw = [data.get("name"), data.get("native_name"), *data.get("aliases", ())]
     else:

@@ -13,8 +13,14 @@ from crm.cli.options import FormatOption, ReasonOption
 from crm.cli.session import Session
 
 ENTRY_KINDS = [
-    "interaction", "agreement", "followup", "mission", "partnership", "contact", "organisation",
-]  # fmt: skip
+    "interaction",
+    "agreement",
+    "followup",
+    "mission",
+    "partnership",
+    "contact",
+    "organisation",
+]
 LIST_FIELDS = {"aliases", "emails", "phones", "languages", "tags", "sectors", "outcomes"}
 Parser = Callable[[Session, str, dict[str, Any]], Any]
 

@@ -37,9 +37,18 @@ def events(
         if stream_id is None:
             with session.lookup() as lookup:
                 entry = lookup.resolve(
-                    ["organisation", "contact", "partnership", "mission", "interaction",
-                     "agreement", "followup"], stream, what="entry",
-                )  # fmt: skip
+                    [
+                        "organisation",
+                        "contact",
+                        "partnership",
+                        "mission",
+                        "interaction",
+                        "agreement",
+                        "followup",
+                    ],
+                    stream,
+                    what="entry",
+                )
             stream_id = f"{entry.kind}-{entry.entry_id}"
         records = [r for r in store.read_stream(stream_id) if r.position > after]
     rows = [

@@ -16,8 +16,11 @@ from crm.cli import (
     mission,
     org,
     partnership,
+    projections_cmd,
+    reports,
     sign,
     store_commands,
+    timeline,
 )
 from crm.cli.context import AppContext
 from crm.cli.group import CrmGroup
@@ -73,6 +76,11 @@ app.command("correct")(corrections.correct)
 app.command("retract")(corrections.retract)
 app.command("events")(events_log.events)
 app.command("demo")(demo.demo)
+app.command("timeline")(timeline.timeline)
+app.command("upcoming")(reports.upcoming)
+app.command("stale")(reports.stale)
+app.command("search")(reports.search)
+app.add_typer(projections_cmd.app, name="projections")
 
 
 def run() -> None:

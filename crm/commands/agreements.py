@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -24,6 +24,8 @@ class Agreement:
     """An agreement as its stream tells it."""
 
     signed: AgreementSigned | None = None
+    first: AgreementSigned | None = field(default=None, compare=False)
+    """The entry as first recorded, before corrections: what a retried command matches."""
     is_retracted: bool = False
 
 
@@ -31,7 +33,7 @@ def evolve(state: Agreement, event: Event) -> Agreement:
     """Fold one event into the agreement."""
     match event:
         case AgreementSigned():
-            return replace(state, signed=event)
+            return replace(state, signed=event, first=event)
         case EntryCorrected() if state.signed is not None:
             return replace(state, signed=corrected(state.signed, event))
         case EntryRetracted():
@@ -39,20 +41,26 @@ def evolve(state: Agreement, event: Event) -> Agreement:
     return state
 
 
+def check_expiry(signed: AgreementSigned) -> None:
+    """Refuse an expiry on or before the signing day."""
+    if signed.expires_on is not None and signed.expires_on <= signed.signed_on:
+        raise CommandRejectedError(
+            f"the agreement must expire after it is signed ({signed.signed_on}), "
+            f"not on {signed.expires_on}"
+        )
+
+
 def decide_sign(cmd: AgreementSigned, state: Agreement) -> list[Event]:
     """Record a signing with at least one signatory and an expiry after the signing day."""
     if state.signed is not None:
-        if state.signed == cmd:
+        if state.first == cmd:
             return []
         raise CommandRejectedError(f"agreement {cmd.agreement_id} already exists")
     if not cmd.signatories:
         raise CommandRejectedError("a signing needs at least one signatory")
-    if cmd.expires_on is not None and cmd.expires_on <= cmd.signed_on:
-        raise CommandRejectedError(
-            f"the agreement expires ({cmd.expires_on}) before it is signed ({cmd.signed_on})"
-        )
-    signers = {p.contact_id for p in cmd.signatories}
-    if len(signers) != len(cmd.signatories) or signers & {w.contact_id for w in cmd.witnesses}:
+    check_expiry(cmd)
+    people = [p.contact_id for p in (*cmd.signatories, *cmd.witnesses)]
+    if len(set(people)) != len(people):
         raise CommandRejectedError("each person signs or witnesses once")
     return [cmd]
 

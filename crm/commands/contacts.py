@@ -31,6 +31,8 @@ class Contact:
     """A person as their stream tells it, with every role they have held."""
 
     registered: ContactRegistered | None = None
+    first: ContactRegistered | None = field(default=None, compare=False)
+    """The entry as first recorded, before corrections: what a retried command matches."""
     roles: dict[UUID, ContactRoleAssigned] = field(default_factory=dict)
     is_retracted: bool = False
     is_forgotten: bool = False
@@ -60,7 +62,7 @@ def evolve(state: Contact, event: Event) -> Contact:
     """Fold one event into the contact."""
     match event:
         case ContactRegistered():
-            return replace(state, registered=event)
+            return replace(state, registered=event, first=event)
         case ContactRoleAssigned():
             return replace(state, roles={**state.roles, event.role_id: event})
         case ContactRoleEnded() if event.role_id in state.roles:
@@ -92,19 +94,28 @@ def decide_register(
 ) -> list[Event]:
     """Register a person (and their first role), unless they are already in the directory."""
     if state.registered is not None:
-        if state.registered == cmd:
+        if state.first == cmd:
             return []
         raise CommandRejectedError(f"contact {cmd.contact_id} already exists")
     if duplicate_of is not None:
         raise CommandRejectedError(f"this looks like an existing contact: {duplicate_of}")
-    return [cmd] if first_role is None else [cmd, *_role_change(first_role, Contact())]
+    if first_role is None:
+        return [cmd]
+    if first_role.contact_id != cmd.contact_id:
+        raise CommandRejectedError("the first role belongs to another contact")
+    _check_span(first_role)
+    return [cmd, *_role_change(first_role, Contact())]
+
+
+def _check_span(role: ContactRoleAssigned) -> None:
+    if role.since and role.until and role.until < role.since:
+        raise CommandRejectedError(f"the role ends ({role.until}) before it starts ({role.since})")
 
 
 def decide_assign_role(cmd: ContactRoleAssigned, state: Contact) -> list[Event]:
     """Record a title held from a day; an open role at the same organisation ends the day before."""
     _require_current(state, cmd.contact_id)
-    if cmd.since and cmd.until and cmd.until < cmd.since:
-        raise CommandRejectedError(f"the role ends ({cmd.until}) before it starts ({cmd.since})")
+    _check_span(cmd)
     if cmd.role_id in state.roles:
         raise CommandRejectedError(f"role {cmd.role_id} already exists")
     return _role_change(cmd, state)

@@ -37,6 +37,8 @@ class EntryModel:
     initial: Callable[[], Any]
     current: Callable[[Any], Event | None]
     correctable: frozenset[str]
+    check: Callable[[Any], None] = lambda _entry: None
+    """The kind's own rules, which a corrected entry must still satisfy."""
 
 
 ENTRY_MODELS: dict[EntryKind, EntryModel] = {
@@ -99,6 +101,7 @@ ENTRY_MODELS: dict[EntryKind, EntryModel] = {
         agreements.Agreement,
         lambda s: s.signed,
         frozenset({"title", "kind", "signed_on", "place", "expires_on", "document_ref", "sectors"}),
+        agreements.check_expiry,
     ),
     "followup": EntryModel(
         followups.evolve, followups.FollowUp, lambda s: s.opened, frozenset({"text"})
@@ -131,6 +134,8 @@ def decide_correct(cmd: CorrectEntry, state: Any) -> list[Event]:
     current = model.current(state)
     if current is None or getattr(state, "is_retracted", False):
         raise CommandRejectedError(f"{cmd.kind} {cmd.entry_id} does not exist or was retracted")
+    if getattr(state, "is_forgotten", False):
+        raise CommandRejectedError(f"{cmd.kind} {cmd.entry_id} has been erased")
     unknown = sorted(set(cmd.changes) - model.correctable)
     if unknown:
         allowed = ", ".join(sorted(model.correctable))
@@ -152,6 +157,7 @@ def decide_correct(cmd: CorrectEntry, state: Any) -> list[Event]:
         raise CommandRejectedError(f"{first['loc'][0]}: {first['msg']}") from None
     if after == current:
         raise CommandRejectedError("the correction changes nothing")
+    model.check(after)
     stored = after.model_dump(mode="json")
     normalised = {k: stored[k] for k in ordinary}
     return [correction.model_copy(update={"changes": normalised})]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from uuid import UUID
 
 from crm.commands.context import CommandContext
@@ -27,6 +27,8 @@ class FollowUp:
     """A follow-up as its stream tells it."""
 
     opened: FollowUpOpened | None = None
+    first: FollowUpOpened | None = field(default=None, compare=False)
+    """The entry as first recorded, before corrections: what a retried command matches."""
     status: str = "open"
     is_retracted: bool = False
 
@@ -36,7 +38,7 @@ def evolve(state: FollowUp, event: Event) -> FollowUp:
     opened = state.opened
     match event:
         case FollowUpOpened():
-            return replace(state, opened=event)
+            return replace(state, opened=event, first=event)
         case FollowUpCompleted():
             return replace(state, status="done")
         case FollowUpCancelled():
@@ -64,7 +66,7 @@ def _require_open(state: FollowUp, followup_id: UUID) -> FollowUpOpened:
 def decide_open(cmd: FollowUpOpened, state: FollowUp) -> list[Event]:
     """Open a follow-up."""
     if state.opened is not None:
-        if state.opened == cmd:
+        if state.first == cmd:
             return []
         raise CommandRejectedError(f"follow-up {cmd.followup_id} already exists")
     return [cmd]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from crm.commands.context import CommandContext
 from crm.commands.revisions import corrected
@@ -19,6 +19,8 @@ class Interaction:
     """An interaction as its stream tells it."""
 
     logged: InteractionLogged | None = None
+    first: InteractionLogged | None = field(default=None, compare=False)
+    """The entry as first recorded, before corrections: what a retried command matches."""
     is_retracted: bool = False
 
 
@@ -26,7 +28,7 @@ def evolve(state: Interaction, event: Event) -> Interaction:
     """Fold one event into the interaction."""
     match event:
         case InteractionLogged():
-            return replace(state, logged=event)
+            return replace(state, logged=event, first=event)
         case EntryCorrected() if state.logged is not None:
             return replace(state, logged=corrected(state.logged, event))
         case EntryRetracted():
@@ -37,7 +39,7 @@ def evolve(state: Interaction, event: Event) -> Interaction:
 def decide_log(cmd: InteractionLogged, state: Interaction) -> list[Event]:
     """Log an interaction; the same one again (same idempotency key) records nothing."""
     if state.logged is not None:
-        if state.logged == cmd:
+        if state.first == cmd:
             return []
         raise CommandRejectedError(
             "that idempotency key was already used for a different interaction "

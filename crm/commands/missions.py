@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from uuid import UUID
 
 from crm.commands.context import CommandContext
@@ -27,6 +27,8 @@ class Mission:
     """A mission as its stream tells it (dates and people after every change)."""
 
     planned: MissionPlanned | None = None
+    first: MissionPlanned | None = field(default=None, compare=False)
+    """The entry as first recorded, before corrections: what a retried command matches."""
     is_cancelled: bool = False
     is_retracted: bool = False
 
@@ -36,7 +38,7 @@ def evolve(state: Mission, event: Event) -> Mission:
     planned = state.planned
     match event:
         case MissionPlanned():
-            return replace(state, planned=event)
+            return replace(state, planned=event, first=event)
         case MissionRescheduled() if planned is not None:
             moved = planned.model_copy(update={"starts": event.starts, "ends": event.ends})
             return replace(state, planned=moved)
@@ -53,11 +55,21 @@ def evolve(state: Mission, event: Event) -> Mission:
 
 
 def check_dates(starts: When, ends: When) -> None:
-    """Refuse an end before the start (days compare for all-day dates, else instants)."""
-    if ends.day < starts.day or (
-        not ends.is_all_day() and not starts.is_all_day() and ends.start() < starts.start()
-    ):
-        raise CommandRejectedError(f"the end ({ends.day}) is before the start ({starts.day})")
+    """Refuse an end before the start: instants when both have times, else local days."""
+    if starts.is_all_day() or ends.is_all_day():
+        backwards = ends.day < starts.day
+    else:
+        backwards = ends.start() < starts.start()
+    if backwards:
+        raise CommandRejectedError(
+            f"the end ({format_when(ends)}) is before the start ({format_when(starts)})"
+        )
+
+
+def format_when(when: When) -> str:
+    """A short form of a moment for messages."""
+    clock = f" {when.local_time.isoformat('minutes')} {when.timezone}" if when.local_time else ""
+    return f"{when.day}{clock}"
 
 
 def _require_open(state: Mission) -> MissionPlanned:
@@ -73,10 +85,13 @@ def _require_open(state: Mission) -> MissionPlanned:
 def decide_plan(cmd: MissionPlanned, state: Mission) -> list[Event]:
     """Plan a mission whose end is not before its start."""
     if state.planned is not None:
-        if state.planned == cmd:
+        if state.first == cmd:
             return []
         raise CommandRejectedError(f"mission {cmd.mission_id} already exists")
     check_dates(cmd.starts, cmd.ends)
+    people = [p.contact_id for p in cmd.participants]
+    if len(set(people)) != len(people):
+        raise CommandRejectedError("each person takes part in a mission once")
     return [cmd]
 
 

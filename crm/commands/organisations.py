@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from crm.commands.context import CommandContext
 from crm.commands.revisions import corrected
@@ -19,6 +19,8 @@ class Organisation:
     """An organisation as its stream tells it."""
 
     registered: OrganisationRegistered | None = None
+    first: OrganisationRegistered | None = field(default=None, compare=False)
+    """The entry as first recorded, before corrections: what a retried command matches."""
     is_retracted: bool = False
 
 
@@ -26,7 +28,7 @@ def evolve(state: Organisation, event: Event) -> Organisation:
     """Fold one event into the organisation."""
     match event:
         case OrganisationRegistered():
-            return replace(state, registered=event)
+            return replace(state, registered=event, first=event)
         case EntryCorrected() if state.registered is not None:
             return replace(state, registered=corrected(state.registered, event))
         case EntryRetracted():
@@ -39,7 +41,7 @@ def decide_register(
 ) -> list[Event]:
     """Register a new organisation, unless it (or another of that name) exists already."""
     if state.registered is not None:
-        if state.registered == cmd:
+        if state.first == cmd:
             return []
         raise CommandRejectedError(f"organisation {cmd.organisation_id} already exists")
     if same_name_ids:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from uuid import UUID
 
 from crm.commands.context import CommandContext
@@ -21,6 +21,8 @@ class Partnership:
     """A partnership as its stream tells it."""
 
     formed: PartnershipFormed | None = None
+    first: PartnershipFormed | None = field(default=None, compare=False)
+    """The entry as first recorded, before corrections: what a retried command matches."""
     status: str = "exploring"
     is_retracted: bool = False
 
@@ -29,7 +31,7 @@ def evolve(state: Partnership, event: Event) -> Partnership:
     """Fold one event into the partnership."""
     match event:
         case PartnershipFormed():
-            return replace(state, formed=event, status=event.status)
+            return replace(state, formed=event, first=event, status=event.status)
         case PartnershipStatusChanged():
             return replace(state, status=event.status)
         case EntryCorrected() if state.formed is not None:
@@ -51,7 +53,7 @@ def require_current(state: Partnership, partnership_id: UUID) -> PartnershipForm
 def decide_form(cmd: PartnershipFormed, state: Partnership) -> list[Event]:
     """Open a partnership between two different organisations."""
     if state.formed is not None:
-        if state.formed == cmd:
+        if state.first == cmd:
             return []
         raise CommandRejectedError(f"partnership {cmd.partnership_id} already exists")
     if cmd.our_organisation_id == cmd.counterpart_organisation_id:

@@ -1,0 +1,338 @@
+"""Build the timeline report of a partnership, organisation, contact or mission from read models."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from crm.reports.model import (
+    AgreementLine,
+    FollowUpLine,
+    PersonAtTime,
+    TimelineItem,
+    TimelineReport,
+    VisitLine,
+)
+from crm.reports.people import contact_name, role_on
+from projections.directory import DirectoryEntry, Role, get_entry, roles_at, roles_of
+from projections.followups import followup_items
+from projections.timeline import as_known_at, revisions_of, rows_linked_to
+from projections.upcoming import upcoming_agreements, upcoming_visits
+
+INTERACTION_KINDS = ("meeting", "call", "email", "message", "banquet", "site_visit", "note")
+ALL_KINDS = (*INTERACTION_KINDS, "signing", "mission", "visit", "followup", "status", "correction")
+
+
+@dataclass(frozen=True)
+class TimelineQuery:
+    """What to show: whose timeline, which period and kinds, as known when."""
+
+    subject: DirectoryEntry
+    today: date
+    generated_at: datetime
+    period_from: date | None = None
+    period_to: date | None = None
+    kinds: tuple[str, ...] = ()
+    as_of: datetime | None = None
+    as_of_position: int | None = None
+
+
+def related_ids(conn: Connection, subject: DirectoryEntry) -> list[str]:
+    """The entries whose rows belong on a subject's timeline."""
+    if subject.kind != "organisation":
+        return [subject.entry_id]
+    from projections.directory import list_entries
+
+    ids = {subject.entry_id}
+    for partnership in list_entries(conn, "partnership"):
+        data = partnership.data
+        if subject.entry_id in (data["our_organisation_id"], data["counterpart_organisation_id"]):
+            ids.add(partnership.entry_id)
+    ids |= {role.contact_id for role in roles_at(conn, subject.entry_id)}
+    return sorted(ids)
+
+
+class _People:
+    """Names and roles of the people on a timeline, loaded once."""
+
+    def __init__(self, conn: Connection, contact_ids: Iterable[str]) -> None:
+        ids = sorted(set(contact_ids))
+        self.conn = conn
+        self.entries = {i: get_entry(conn, i) for i in ids}
+        self.roles: dict[str, list[Role]] = {i: [] for i in ids}
+        for start in range(0, len(ids), 500):
+            for role in roles_of(conn, ids[start : start + 500]):
+                self.roles[role.contact_id].append(role)
+        self._orgs: dict[str, str | None] = {}
+
+    def org_name(self, org_id: str | None) -> str | None:
+        if org_id is None:
+            return None
+        if org_id not in self._orgs:
+            found = get_entry(self.conn, org_id)
+            self._orgs[org_id] = found.label if found else None
+        return self._orgs[org_id]
+
+    def on(self, contact_id: str, day: date, frozen: dict[str, Any] | None = None) -> PersonAtTime:
+        """A person with the title they held that day (a signing's frozen title wins)."""
+        entry = self.entries.get(contact_id)
+        name = contact_name(entry.data, honorific=True) if entry else "unknown"
+        if frozen and frozen.get("title"):
+            return PersonAtTime(
+                contact_id, name, frozen["title"], self.org_name(frozen.get("organisation_id"))
+            )
+        role = role_on(self.roles.get(contact_id, []), day)
+        if role is None:
+            return PersonAtTime(contact_id, name)
+        return PersonAtTime(contact_id, name, role.title, self.org_name(role.organisation_id))
+
+
+def _contact_refs(data: dict[str, Any]) -> list[str]:
+    refs = [p["contact_id"] for p in data.get("participants", [])]
+    refs += [p["contact_id"] for p in (*data.get("signatories", []), *data.get("witnesses", []))]
+    return refs
+
+
+def _people_of(
+    kind: str, data: dict[str, Any], day: date, people: _People
+) -> tuple[PersonAtTime, ...]:
+    if kind == "signing":
+        return tuple(
+            people.on(p["contact_id"], day, p)
+            for p in (*data.get("signatories", []), *data.get("witnesses", []))
+        )
+    if kind in ("mission", "visit"):
+        ordered = sorted(data.get("participants", []), key=lambda p: p.get("precedence", 0))
+        return tuple(people.on(p["contact_id"], day) for p in ordered)
+    return tuple(people.on(p["contact_id"], day) for p in data.get("participants", []))
+
+
+def _gift_text(gift: dict[str, Any]) -> str:
+    value = f" ({gift['value']} {gift['currency']})" if gift.get("value") else ""
+    return f"{gift['description']}{value}, {gift['direction']}"
+
+
+def _item(row: dict[str, Any], reasons: list[str], people: _People) -> TimelineItem:
+    data = json.loads(row["data"])
+    moment = datetime.fromisoformat(row["occurred_local"])
+    status = data.get("status") if row["kind"] in ("mission", "visit") else None
+    summary = data.get("summary") or data.get("reason") or data.get("note")
+    return TimelineItem(
+        row_id=row["row_id"],
+        entry_id=row["entry_id"],
+        kind=row["kind"],
+        occurred_at=moment,
+        timezone=row["timezone"],
+        title=row["title"],
+        position=row["position"],
+        summary=summary,
+        place=data.get("place") or ", ".join(p["name"] for p in data.get("places", [])) or None,
+        people=_people_of(row["kind"], data, moment.date(), people),
+        outcomes=tuple(data.get("outcomes", ())),
+        gifts=tuple(_gift_text(g) for g in data.get("gifts", ())),
+        is_corrected=bool(row["is_corrected"]),
+        corrections=tuple(reasons),
+        status=None if status == "planned" else status,
+    )
+
+
+def _rows(conn: Connection, query: TimelineQuery, refs: list[str]) -> list[dict[str, Any]]:
+    position = query.as_of_position
+    rows = rows_linked_to(
+        conn, refs, up_to_position=position, include_retracted=position is not None
+    )
+    revisions = revisions_of(conn, [r["row_id"] for r in rows])
+    if position is not None:
+        known = [as_known_at(r, revisions.get(r["row_id"], []), position) for r in rows]
+        rows = sorted((r for r in known if r), key=lambda r: (r["occurred_utc"], r["position"]))
+    for row in rows:
+        row["_reasons"] = [
+            rev["reason"]
+            for rev in revisions.get(row["row_id"], [])
+            if rev["action"] == "correct" and (position is None or rev["position"] <= position)
+        ]
+    return [r for r in rows if _in_period(r, query)]
+
+
+def _in_period(row: dict[str, Any], query: TimelineQuery) -> bool:
+    day = datetime.fromisoformat(row["occurred_local"]).date()
+    if query.period_from and day < query.period_from:
+        return False
+    if query.period_to and day > query.period_to:
+        return False
+    return not query.kinds or row["kind"] in query.kinds
+
+
+def build_timeline(conn: Connection, query: TimelineQuery) -> TimelineReport:
+    """Assemble the whole report for one subject."""
+    subject = query.subject
+    rows = _rows(conn, query, related_ids(conn, subject))
+    people = _People(conn, (c for r in rows for c in _contact_refs(json.loads(r["data"]))))
+    items = tuple(_item(row, row["_reasons"], people) for row in rows)
+    header = _partnership_header(conn, subject, query) if subject.kind == "partnership" else {}
+    return TimelineReport(
+        subject_kind=subject.kind,
+        subject_id=subject.entry_id,
+        title=subject.label,
+        generated_at=query.generated_at,
+        items=items,
+        as_of=query.as_of,
+        period_from=query.period_from,
+        period_to=query.period_to,
+        people=_last_seen(items),
+        monthly=_monthly(items),
+        visit_months=tuple(
+            sorted(
+                {i.occurred_at.strftime("%Y-%m") for i in items if i.kind in ("mission", "visit")}
+            )
+        ),
+        **header,
+    )
+
+
+def _visit_months(items: Sequence[TimelineItem]) -> tuple[str, ...]:
+    starts = {i.occurred_at.strftime("%Y-%m") for i in items if i.kind in ("mission", "visit")}
+    return tuple(sorted(starts))
+
+
+def _last_seen(items: Sequence[TimelineItem]) -> tuple[PersonAtTime, ...]:
+    latest: dict[str, PersonAtTime] = {}
+    for item in items:
+        for person in item.people:
+            latest[person.contact_id] = person
+    return tuple(sorted(latest.values(), key=lambda p: p.name))
+
+
+def _monthly(items: Sequence[TimelineItem]) -> dict[str, dict[str, int]]:
+    counts: dict[str, Counter[str]] = {}
+    for item in items:
+        if item.kind in (*INTERACTION_KINDS, "signing"):
+            counts.setdefault(item.occurred_at.strftime("%Y-%m"), Counter())[item.kind] += 1
+    return {month: dict(sorted(c.items())) for month, c in sorted(counts.items())}
+
+
+def _partnership_header(
+    conn: Connection, subject: DirectoryEntry, query: TimelineQuery
+) -> dict[str, Any]:
+    data = subject.data
+    parties = tuple(
+        found.label
+        for found in (
+            get_entry(conn, data["our_organisation_id"]),
+            get_entry(conn, data["counterpart_organisation_id"]),
+        )
+        if found is not None
+    )
+    return {
+        "parties": parties,
+        "kind": data.get("kind"),
+        "status": _status_on(conn, subject, query),
+        "sectors": tuple(data.get("sectors", ())),
+        "owner": data.get("owner_email"),
+        "agreements": _agreements(conn, subject.entry_id, query.as_of_position),
+        "open_followups": _open_followups(conn, subject.entry_id, query.today),
+        "upcoming_visits": _upcoming_visits(conn, subject.entry_id, query.today),
+    }
+
+
+def _status_on(conn: Connection, subject: DirectoryEntry, query: TimelineQuery) -> str:
+    """The status in force on the as-of day (known by then), else the current one."""
+    if query.as_of is None:
+        return str(subject.data.get("status"))
+    day = query.as_of.date()
+    status = "exploring"
+    rows = rows_linked_to(conn, [subject.entry_id], up_to_position=query.as_of_position)
+    for row in rows:
+        data = json.loads(row["data"])
+        if row["kind"] == "status" and "effective_on" in data:
+            if date.fromisoformat(data["effective_on"]) <= day:
+                status = data["status"]
+        elif row["kind"] == "status":
+            status = data.get("status", status)
+    return status
+
+
+def _agreements(
+    conn: Connection, partnership_id: str, position: int | None
+) -> tuple[AgreementLine, ...]:
+    query = (
+        select(upcoming_agreements)
+        .where(
+            upcoming_agreements.c.partnership_id == partnership_id,
+            upcoming_agreements.c.is_retracted.is_(False),
+        )
+        .order_by(upcoming_agreements.c.signed_on)
+    )
+    return tuple(
+        AgreementLine(
+            row.agreement_id,
+            row.title,
+            date.fromisoformat(row.signed_on),
+            row.place,
+            date.fromisoformat(row.expires_on) if row.expires_on else None,
+        )
+        for row in conn.execute(query)
+    )
+
+
+def _open_followups(conn: Connection, ref_id: str, today: date) -> tuple[FollowUpLine, ...]:
+    from crm.dates import format_when
+    from events.schemas.values import When
+
+    linked = {r["entry_id"] for r in rows_linked_to(conn, [ref_id]) if r["kind"] == "followup"}
+    if not linked:
+        return ()
+    query = (
+        select(followup_items)
+        .where(
+            followup_items.c.followup_id.in_(sorted(linked)),
+            followup_items.c.status == "open",
+            followup_items.c.is_retracted.is_(False),
+        )
+        .order_by(followup_items.c.due_utc)
+    )
+    lines = []
+    for row in conn.execute(query):
+        due_on = date.fromisoformat(row.due_day)
+        when = When(day=due_on, local_time=row.due_time, timezone=row.due_zone)
+        lines.append(
+            FollowUpLine(
+                row.followup_id,
+                row.text,
+                row.owner_email,
+                format_when(when),
+                due_on,
+                due_on < today,
+            )
+        )
+    return tuple(lines)
+
+
+def _upcoming_visits(conn: Connection, partnership_id: str, today: date) -> tuple[VisitLine, ...]:
+    query = (
+        select(upcoming_visits)
+        .where(
+            upcoming_visits.c.ends_day >= today.isoformat(),
+            upcoming_visits.c.status == "planned",
+            upcoming_visits.c.is_retracted.is_(False),
+            upcoming_visits.c.partnership_ids.contains(partnership_id),
+        )
+        .order_by(upcoming_visits.c.starts_utc)
+    )
+    return tuple(
+        VisitLine(
+            row.mission_id,
+            row.name,
+            row.direction,
+            date.fromisoformat(row.starts_day),
+            date.fromisoformat(row.ends_day),
+            tuple(p["name"] for p in json.loads(row.places)),
+        )
+        for row in conn.execute(query)
+    )

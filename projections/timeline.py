@@ -1,0 +1,590 @@
+"""The timeline: everything that happened in a relationship, linked to whom and what it concerns.
+
+Rows keep their original values and every revision (correction, retraction, reschedule), so
+a timeline can be read as it stands now or as it was known at any earlier position.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime, time
+from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Connection,
+    Index,
+    MetaData,
+    String,
+    Table,
+    Text,
+    select,
+)
+
+from events.envelope import RecordedEvent
+from events.event import ERASED, Event
+from events.schemas.agreements import AgreementSigned
+from events.schemas.contacts import ContactRegistered
+from events.schemas.corrections import EntryCorrected, EntryRetracted
+from events.schemas.followups import (
+    FollowUpCancelled,
+    FollowUpCompleted,
+    FollowUpOpened,
+    FollowUpReassigned,
+    FollowUpRedated,
+)
+from events.schemas.interactions import InteractionLogged
+from events.schemas.missions import (
+    MissionCancelled,
+    MissionParticipantAdded,
+    MissionPlanned,
+    MissionRescheduled,
+)
+from events.schemas.organisations import OrganisationRegistered
+from events.schemas.partnerships import PartnershipFormed, PartnershipStatusChanged
+from events.schemas.values import When
+from projections.names import name_key
+from projections.projection import Projection
+from projections.unit import UnitOfWork
+
+metadata = MetaData()
+
+timeline_entries = Table(
+    "timeline_entries",
+    metadata,
+    Column("row_id", String(36), primary_key=True),
+    Column("entry_id", String(36), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("occurred_utc", String(40), nullable=False),
+    Column("occurred_local", String(40), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("position", BigInteger, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("data", Text, nullable=False),
+    Column("original", Text, nullable=False),
+    Column("search_text", Text, nullable=False),
+    Column("is_corrected", Boolean, nullable=False),
+    Column("is_retracted", Boolean, nullable=False),
+)
+Index("ix_timeline_entries_when", timeline_entries.c.occurred_utc, timeline_entries.c.position)
+Index("ix_timeline_entries_entry", timeline_entries.c.entry_id)
+
+timeline_links = Table(
+    "timeline_links",
+    metadata,
+    Column("ref_id", String(36), primary_key=True),
+    Column("row_id", String(36), primary_key=True),
+    Column("ref_kind", String(20), nullable=False),
+)
+Index("ix_timeline_links_row", timeline_links.c.row_id)
+
+timeline_revisions = Table(
+    "timeline_revisions",
+    metadata,
+    Column("row_id", String(36), primary_key=True),
+    Column("position", BigInteger, primary_key=True),
+    Column("action", String(20), nullable=False),
+    Column("changes", Text, nullable=False),
+    Column("reason", Text),
+)
+
+timeline_subjects = Table(
+    "timeline_subjects",
+    metadata,
+    Column("subject_id", String(36), primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("links", Text, nullable=False),
+)
+"""Entries that are not rows themselves (contacts, organisations, partnerships): what a
+correction of one links to. No names here: personal data stays in the directory."""
+
+_FOLLOWUP_CHANGES: dict[type[Event], str] = {
+    FollowUpCompleted: "done",
+    FollowUpCancelled: "cancelled",
+    FollowUpReassigned: "reassigned",
+    FollowUpRedated: "re-dated",
+}
+
+
+def utc_text(moment: datetime) -> str:
+    """A sortable UTC form of an aware moment."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def searchable(*parts: Any) -> str:
+    """Text the search command matches against, in comparable form."""
+    flat: list[str] = []
+    for part in parts:
+        if isinstance(part, list | tuple):
+            flat.extend(str(p) for p in part)
+        elif part:
+            flat.append(str(part))
+    return name_key(" ".join(flat))
+
+
+class TimelineProjection(Projection):
+    """Timeline rows, their links to partnerships, organisations, contacts and missions."""
+
+    name: ClassVar[str] = "timeline"
+    version: ClassVar[int] = 1
+    metadata: ClassVar[MetaData] = metadata
+
+    def apply(self, unit: UnitOfWork, record: RecordedEvent[Event]) -> None:
+        """Add or revise the rows this event concerns."""
+        event = record.event
+        match event:
+            case InteractionLogged():
+                self._interaction(unit, event, record)
+            case AgreementSigned():
+                self._signing(unit, event, record)
+            case MissionPlanned():
+                self._mission(unit, event, record)
+            case MissionRescheduled() | MissionCancelled() | MissionParticipantAdded():
+                self._mission_change(unit, event, record)
+            case FollowUpOpened():
+                self._followup_opened(unit, event, record)
+            case (
+                FollowUpCompleted() | FollowUpCancelled() | FollowUpReassigned() | FollowUpRedated()
+            ):
+                self._followup_change(unit, event, record)
+            case PartnershipFormed():
+                self._partnership(unit, event, record)
+            case PartnershipStatusChanged():
+                self._status(unit, event, record)
+            case EntryCorrected():
+                self._correction(unit, event, record)
+            case EntryRetracted():
+                self._retraction(unit, event, record)
+            case OrganisationRegistered():
+                self._subject(unit, event.organisation_id, "organisation")
+            case ContactRegistered():
+                self._subject(unit, event.contact_id, "contact")
+
+    # -- rows ----------------------------------------------------------------------------
+
+    def _row(
+        self,
+        unit: UnitOfWork,
+        record: RecordedEvent[Event],
+        *,
+        row_id: Any,
+        entry_id: Any,
+        kind: str,
+        moment: datetime,
+        zone: str,
+        title: str,
+        data: dict[str, Any],
+        links: dict[str, str],
+        search: str,
+    ) -> None:
+        local = moment.astimezone(ZoneInfo(zone))
+        text = _dump(data)
+        unit.put(
+            "timeline_entries",
+            {
+                "row_id": str(row_id),
+                "entry_id": str(entry_id),
+                "kind": kind,
+                "occurred_utc": utc_text(moment),
+                "occurred_local": local.isoformat(),
+                "timezone": zone,
+                "position": record.position,
+                "title": title,
+                "data": text,
+                "original": text,
+                "search_text": search,
+                "is_corrected": False,
+                "is_retracted": False,
+            },
+        )
+        for ref_id, ref_kind in links.items():
+            unit.put(
+                "timeline_links",
+                {"ref_id": ref_id, "row_id": str(row_id), "ref_kind": ref_kind},
+            )
+
+    def _links_of(self, unit: UnitOfWork, row_id: str) -> dict[str, str]:
+        row = unit.get("timeline_entries", row_id)
+        if row is None:
+            return {}
+        return dict(json.loads(row["data"]).get("_links", {}))
+
+    def _interaction(
+        self, unit: UnitOfWork, event: InteractionLogged, record: RecordedEvent[Event]
+    ) -> None:
+        links = {str(p.contact_id): "contact" for p in event.participants}
+        if event.partnership_id:
+            links[str(event.partnership_id)] = "partnership"
+        if event.mission_id:
+            links[str(event.mission_id)] = "mission"
+        data = event.model_dump(mode="json") | {"_links": links}
+        self._row(
+            unit,
+            record,
+            row_id=event.interaction_id,
+            entry_id=event.interaction_id,
+            kind=event.kind,
+            moment=event.held_at,
+            zone=event.timezone,
+            title=event.subject,
+            data=data,
+            links=links,
+            search=searchable(event.subject, event.summary, event.outcomes, event.place),
+        )
+
+    def _signing(
+        self, unit: UnitOfWork, event: AgreementSigned, record: RecordedEvent[Event]
+    ) -> None:
+        links = {str(event.partnership_id): "partnership"}
+        for person in (*event.signatories, *event.witnesses):
+            links[str(person.contact_id)] = "contact"
+            if person.organisation_id:
+                links[str(person.organisation_id)] = "organisation"
+        moment = event.signed_at or datetime.combine(
+            event.signed_on, time(0), ZoneInfo(event.timezone)
+        )
+        data = event.model_dump(mode="json") | {"_links": links}
+        self._row(
+            unit,
+            record,
+            row_id=event.agreement_id,
+            entry_id=event.agreement_id,
+            kind="signing",
+            moment=moment,
+            zone=event.timezone,
+            title=event.title,
+            data=data,
+            links=links,
+            search=searchable(event.title, event.place, event.kind),
+        )
+
+    def _mission(
+        self, unit: UnitOfWork, event: MissionPlanned, record: RecordedEvent[Event]
+    ) -> None:
+        links = {str(event.mission_id): "mission"}
+        links |= {str(p): "partnership" for p in event.partnership_ids}
+        links |= {str(p.contact_id): "contact" for p in event.participants}
+        data = event.model_dump(mode="json") | {"_links": links, "status": "planned"}
+        self._row(
+            unit,
+            record,
+            row_id=event.mission_id,
+            entry_id=event.mission_id,
+            kind="visit" if event.direction == "inbound" else "mission",
+            moment=event.starts.start(),
+            zone=event.starts.timezone,
+            title=event.name,
+            data=data,
+            links=links,
+            search=searchable(event.name, [p.name for p in event.places]),
+        )
+
+    def _mission_change(self, unit: UnitOfWork, event: Event, record: RecordedEvent[Event]) -> None:
+        mission_id = str(event.mission_id)  # type: ignore[attr-defined]
+        row = unit.get("timeline_entries", mission_id)
+        if row is None:
+            return
+        data = json.loads(row["data"])
+        changes: dict[str, Any]
+        match event:
+            case MissionRescheduled():
+                changes = {
+                    "starts": event.starts.model_dump(mode="json"),
+                    "ends": event.ends.model_dump(mode="json"),
+                }
+                action, reason = "reschedule", event.reason
+            case MissionCancelled():
+                changes, action, reason = {"status": "cancelled"}, "cancel", event.reason
+            case _:
+                participant = event.participant  # type: ignore[attr-defined]
+                people = [*data.get("participants", []), participant.model_dump(mode="json")]
+                changes, action, reason = {"participants": people}, "participant", None
+                self._link(unit, mission_id, str(participant.contact_id), "contact", data)
+        self._revise(unit, row, record, action, changes, reason, corrected=False)
+
+    def _link(
+        self, unit: UnitOfWork, row_id: str, ref_id: str, ref_kind: str, data: dict[str, Any]
+    ) -> None:
+        data.setdefault("_links", {})[ref_id] = ref_kind
+        unit.put("timeline_links", {"ref_id": ref_id, "row_id": row_id, "ref_kind": ref_kind})
+
+    def _followup_opened(
+        self, unit: UnitOfWork, event: FollowUpOpened, record: RecordedEvent[Event]
+    ) -> None:
+        links: dict[str, str] = {str(link.id): str(link.kind) for link in event.links}
+        for link in event.links:
+            links |= self._links_of(unit, str(link.id))
+        links[str(event.followup_id)] = "followup"
+        data = event.model_dump(mode="json") | {"_links": links, "change": "opened"}
+        self._row(
+            unit,
+            record,
+            row_id=event.followup_id,
+            entry_id=event.followup_id,
+            kind="followup",
+            moment=record.occurred_at,
+            zone=event.due.timezone,
+            title=f"Follow-up: {event.text}",
+            data=data,
+            links=links,
+            search=searchable(event.text, event.owner_email),
+        )
+
+    def _followup_change(
+        self, unit: UnitOfWork, event: Event, record: RecordedEvent[Event]
+    ) -> None:
+        followup_id = str(event.followup_id)  # type: ignore[attr-defined]
+        opened = unit.get("timeline_entries", followup_id)
+        if opened is None:
+            return
+        base = json.loads(opened["data"])
+        change = _FOLLOWUP_CHANGES[type(event)]
+        data = event.model_dump(mode="json") | {"_links": base["_links"], "change": change}
+        self._row(
+            unit,
+            record,
+            row_id=record.event_id_text,
+            entry_id=followup_id,
+            kind="followup",
+            moment=record.occurred_at,
+            zone=opened["timezone"],
+            title=f"Follow-up {change}: {base['text']}",
+            data=data,
+            links=base["_links"],
+            search=searchable(base["text"]),
+        )
+
+    def _partnership(
+        self, unit: UnitOfWork, event: PartnershipFormed, record: RecordedEvent[Event]
+    ) -> None:
+        links = {
+            str(event.partnership_id): "partnership",
+            str(event.our_organisation_id): "organisation",
+            str(event.counterpart_organisation_id): "organisation",
+        }
+        self._subject(unit, event.partnership_id, "partnership", links)
+        data = event.model_dump(mode="json") | {"_links": links}
+        self._row(
+            unit,
+            record,
+            row_id=record.event_id_text,
+            entry_id=event.partnership_id,
+            kind="status",
+            moment=datetime.combine(record.occurred_at.date(), time(0), UTC),
+            zone="UTC",
+            title=f"Partnership opened ({event.status})",
+            data=data,
+            links=links,
+            search=searchable(event.name),
+        )
+
+    def _status(
+        self, unit: UnitOfWork, event: PartnershipStatusChanged, record: RecordedEvent[Event]
+    ) -> None:
+        subject = unit.get("timeline_subjects", str(event.partnership_id))
+        links = {str(event.partnership_id): "partnership"}
+        if subject is not None:
+            links = json.loads(subject["links"])
+        # A status holds from a day: shown as that day, after what happened on it.
+        moment = datetime.combine(event.effective_on, time(0), UTC)
+        data = event.model_dump(mode="json") | {"_links": links}
+        self._row(
+            unit,
+            record,
+            row_id=record.event_id_text,
+            entry_id=event.partnership_id,
+            kind="status",
+            moment=moment,
+            zone="UTC",
+            title=f"Status: {event.status}",
+            data=data,
+            links=links,
+            search=searchable(event.reason),
+        )
+
+    def _subject(
+        self, unit: UnitOfWork, subject_id: Any, kind: str, links: dict[str, str] | None = None
+    ) -> None:
+        row = {
+            "subject_id": str(subject_id),
+            "kind": kind,
+            "links": _dump(links or {str(subject_id): kind}),
+        }
+        unit.put("timeline_subjects", row)
+
+    # -- revisions -----------------------------------------------------------------------
+
+    def _revise(
+        self,
+        unit: UnitOfWork,
+        row: dict[str, Any],
+        record: RecordedEvent[Event],
+        action: str,
+        changes: dict[str, Any],
+        reason: str | None,
+        *,
+        corrected: bool,
+    ) -> None:
+        data = json.loads(row["data"])
+        data.update(changes)
+        values: dict[str, Any] = {"data": _dump(data), "title": title_of(row, data)}
+        values |= moment_columns(row["kind"], data)
+        if corrected:
+            values["is_corrected"] = True
+        if action == "retract":
+            values["is_retracted"] = True
+        unit.change("timeline_entries", row["row_id"], **values)
+        unit.put(
+            "timeline_revisions",
+            {
+                "row_id": row["row_id"],
+                "position": record.position,
+                "action": action,
+                "changes": _dump(changes),
+                "reason": reason,
+            },
+        )
+
+    def _correction(
+        self, unit: UnitOfWork, event: EntryCorrected, record: RecordedEvent[Event]
+    ) -> None:
+        entry_id = str(event.entry_id)
+        changes = dict(event.changes)
+        if event.personal_changes and event.personal_changes != ERASED:
+            changes.update(json.loads(event.personal_changes))
+        row = unit.get("timeline_entries", entry_id)
+        fields = ", ".join(sorted(changes)) or "personal details"
+        if row is not None:
+            self._revise(unit, row, record, "correct", changes, event.reason, corrected=True)
+            label, links = row["title"], json.loads(row["data"]).get("_links", {})
+        else:
+            subject = unit.get("timeline_subjects", entry_id)
+            if subject is None:
+                return
+            label, links = f"{subject['kind']} details", json.loads(subject["links"])
+        self._row(
+            unit,
+            record,
+            row_id=record.event_id_text,
+            entry_id=entry_id,
+            kind="correction",
+            moment=record.recorded_at,
+            zone="UTC",
+            title=f"Corrected {label}: {fields}",
+            data={"reason": event.reason, "fields": sorted(changes), "_links": links},
+            links=links,
+            search=searchable(event.reason),
+        )
+
+    def _retraction(
+        self, unit: UnitOfWork, event: EntryRetracted, record: RecordedEvent[Event]
+    ) -> None:
+        row = unit.get("timeline_entries", str(event.entry_id))
+        if row is not None:
+            self._revise(unit, row, record, "retract", {}, event.reason, corrected=False)
+
+
+def title_of(row: dict[str, Any], data: dict[str, Any]) -> str:
+    """A row's title after a correction (its subject, title or name may have changed)."""
+    for field in ("subject", "name", "title"):
+        if row["kind"] not in ("followup", "status", "correction") and data.get(field):
+            return str(data[field])
+    return str(row["title"])
+
+
+def moment_columns(kind: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The sort and display time of a row after its data changed (a corrected meeting time)."""
+    if kind in ("mission", "visit"):
+        starts = When.model_validate(data["starts"])
+        moment, zone = starts.start(), starts.timezone
+    elif "held_at" in data and data.get("timezone"):
+        moment, zone = datetime.fromisoformat(data["held_at"]), data["timezone"]
+    elif kind == "signing":
+        zone = data["timezone"]
+        signed_on = datetime.fromisoformat(data["signed_on"]).date()
+        moment = (
+            datetime.fromisoformat(data["signed_at"])
+            if data.get("signed_at")
+            else datetime.combine(signed_on, time(0), ZoneInfo(zone))
+        )
+    else:
+        return {}
+    return {
+        "occurred_utc": utc_text(moment),
+        "occurred_local": moment.astimezone(ZoneInfo(zone)).isoformat(),
+        "timezone": zone,
+    }
+
+
+# -- queries ---------------------------------------------------------------------------------
+
+
+def rows_linked_to(
+    conn: Connection,
+    ref_ids: Sequence[str],
+    *,
+    up_to_position: int | None = None,
+    include_retracted: bool = False,
+) -> list[dict[str, Any]]:
+    """Timeline rows linked to any of these entries, in the order things happened."""
+    linked = select(timeline_links.c.row_id).where(timeline_links.c.ref_id.in_(ref_ids))
+    query = (
+        select(timeline_entries)
+        .where(timeline_entries.c.row_id.in_(linked))
+        .order_by(timeline_entries.c.occurred_utc, timeline_entries.c.position)
+    )
+    if up_to_position is not None:
+        query = query.where(timeline_entries.c.position <= up_to_position)
+    if not include_retracted:
+        query = query.where(timeline_entries.c.is_retracted.is_(False))
+    return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def revisions_of(conn: Connection, row_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    """Every revision of these rows, oldest first."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for start in range(0, len(row_ids), 500):
+        query = (
+            select(timeline_revisions)
+            .where(timeline_revisions.c.row_id.in_(row_ids[start : start + 500]))
+            .order_by(timeline_revisions.c.position)
+        )
+        for row in conn.execute(query).mappings():
+            found.setdefault(row["row_id"], []).append(dict(row))
+    return found
+
+
+def as_known_at(
+    row: dict[str, Any], revisions: list[dict[str, Any]], position: int
+) -> dict[str, Any] | None:
+    """A row as it read at a position: its original plus the revisions made by then."""
+    data = json.loads(row["original"])
+    is_corrected = False
+    for revision in revisions:
+        if revision["position"] > position:
+            break
+        if revision["action"] == "retract":
+            return None
+        data.update(json.loads(revision["changes"]))
+        is_corrected = is_corrected or revision["action"] == "correct"
+    values = {**row, "data": json.dumps(data), "title": title_of(row, data)}
+    values |= moment_columns(row["kind"], data)
+    values["is_corrected"] = is_corrected
+    return values
+
+
+def search_rows(conn: Connection, words: Sequence[str], limit: int) -> list[dict[str, Any]]:
+    """Current rows whose text holds every word."""
+    query = select(timeline_entries).where(timeline_entries.c.is_retracted.is_(False))
+    for word in words:
+        query = query.where(timeline_entries.c.search_text.contains(word, autoescape=True))
+    query = query.order_by(timeline_entries.c.occurred_utc.desc()).limit(limit)
+    return [dict(row) for row in conn.execute(query).mappings()]

@@ -1,0 +1,141 @@
+"""Dated things ahead: missions and visits by start, agreements by expiry."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, ClassVar
+
+from sqlalchemy import Boolean, Column, Index, MetaData, String, Table, Text
+
+from events.envelope import RecordedEvent
+from events.event import Event
+from events.schemas.agreements import AgreementSigned
+from events.schemas.corrections import EntryCorrected, EntryRetracted
+from events.schemas.missions import (
+    MissionCancelled,
+    MissionParticipantAdded,
+    MissionPlanned,
+    MissionRescheduled,
+)
+from events.schemas.values import When
+from projections.projection import Projection
+from projections.timeline import utc_text
+from projections.unit import UnitOfWork
+
+metadata = MetaData()
+
+upcoming_visits = Table(
+    "upcoming_visits",
+    metadata,
+    Column("mission_id", String(36), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("direction", String(10), nullable=False),
+    Column("starts_day", String(10), nullable=False),
+    Column("starts_utc", String(40), nullable=False),
+    Column("ends_day", String(10), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("places", Text, nullable=False),
+    Column("partnership_ids", Text, nullable=False),
+    Column("participants", Text, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("is_retracted", Boolean, nullable=False),
+)
+Index("ix_upcoming_visits_start", upcoming_visits.c.starts_utc)
+
+upcoming_agreements = Table(
+    "upcoming_agreements",
+    metadata,
+    Column("agreement_id", String(36), primary_key=True),
+    Column("partnership_id", String(36), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("signed_on", String(10), nullable=False),
+    Column("expires_on", String(10)),
+    Column("place", Text, nullable=False),
+    Column("is_retracted", Boolean, nullable=False),
+)
+Index("ix_upcoming_agreements_expiry", upcoming_agreements.c.expires_on)
+Index("ix_upcoming_agreements_partnership", upcoming_agreements.c.partnership_id)
+
+
+def _dates(starts: When, ends: When) -> dict[str, Any]:
+    return {
+        "starts_day": starts.day.isoformat(),
+        "starts_utc": utc_text(starts.start()),
+        "ends_day": ends.day.isoformat(),
+        "timezone": starts.timezone,
+    }
+
+
+class UpcomingProjection(Projection):
+    """Missions, visits and agreement expiries, for `crm upcoming` and the reminder engine."""
+
+    name: ClassVar[str] = "upcoming"
+    version: ClassVar[int] = 1
+    metadata: ClassVar[MetaData] = metadata
+
+    def apply(self, unit: UnitOfWork, record: RecordedEvent[Event]) -> None:
+        """Keep visits and agreements current."""
+        event = record.event
+        match event:
+            case MissionPlanned():
+                unit.put("upcoming_visits", _visit_row(event))
+            case MissionRescheduled():
+                unit.change(
+                    "upcoming_visits", str(event.mission_id), **_dates(event.starts, event.ends)
+                )
+            case MissionCancelled():
+                unit.change("upcoming_visits", str(event.mission_id), status="cancelled")
+            case MissionParticipantAdded():
+                row = unit.get("upcoming_visits", str(event.mission_id))
+                if row is not None:
+                    people = [
+                        *json.loads(row["participants"]),
+                        event.participant.model_dump(mode="json"),
+                    ]
+                    unit.change(
+                        "upcoming_visits", row["mission_id"], participants=json.dumps(people)
+                    )
+            case AgreementSigned():
+                unit.put("upcoming_agreements", _agreement_row(event))
+            case EntryCorrected():
+                self._correct(unit, event)
+            case EntryRetracted():
+                unit.change("upcoming_visits", str(event.entry_id), is_retracted=True)
+                unit.change("upcoming_agreements", str(event.entry_id), is_retracted=True)
+
+    def _correct(self, unit: UnitOfWork, event: EntryCorrected) -> None:
+        entry_id, changes = str(event.entry_id), event.changes
+        visit = {k: changes[k] for k in ("name", "direction") if k in changes}
+        if visit:
+            unit.change("upcoming_visits", entry_id, **visit)
+        agreement = {
+            k: changes[k] for k in ("title", "signed_on", "expires_on", "place") if k in changes
+        }
+        if agreement:
+            unit.change("upcoming_agreements", entry_id, **agreement)
+
+
+def _visit_row(event: MissionPlanned) -> dict[str, Any]:
+    return {
+        "mission_id": str(event.mission_id),
+        "name": event.name,
+        "direction": event.direction,
+        **_dates(event.starts, event.ends),
+        "places": json.dumps([p.model_dump(mode="json") for p in event.places]),
+        "partnership_ids": json.dumps([str(p) for p in event.partnership_ids]),
+        "participants": json.dumps([p.model_dump(mode="json") for p in event.participants]),
+        "status": "planned",
+        "is_retracted": False,
+    }
+
+
+def _agreement_row(event: AgreementSigned) -> dict[str, Any]:
+    return {
+        "agreement_id": str(event.agreement_id),
+        "partnership_id": str(event.partnership_id),
+        "title": event.title,
+        "signed_on": event.signed_on.isoformat(),
+        "expires_on": event.expires_on.isoformat() if event.expires_on else None,
+        "place": event.place,
+        "is_retracted": False,
+    }
