@@ -68,9 +68,11 @@ class Services:
         self.store.engine.dispose()
 
 
-def bootstrap(settings: Settings, *, clock: Clock = system_clock) -> Services:
+def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Services:
     """Open the store named by the settings and wire the services around it."""
     import events.schemas  # noqa: F401  (registers every event type)
+
+    clock = clock or system_clock
 
     store = open_store(settings.database_url, clock=clock)
     runner = ProjectionRunner(store, all_projections())

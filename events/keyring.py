@@ -37,7 +37,7 @@ class KeyRing:
         key = self.key_for_reading(subject_id)
         if key is not None:
             return key
-        if self._is_erased(subject_id):
+        if self.is_erased(subject_id):
             raise SubjectErasedError(subject_id)
         key = crypto.new_key()
         self._connection().execute(insert(subject_keys).values(subject_id=subject_id, key=key))
@@ -47,12 +47,13 @@ class KeyRing:
     def mark_erased(self, subject_id: str, erased_at: str) -> None:
         """Record that a subject was erased, so no new key is ever made for them."""
         self._cache[subject_id] = None
-        if not self._is_erased(subject_id):
+        if not self.is_erased(subject_id):
             self._connection().execute(
                 insert(erased_subjects).values(subject_id=subject_id, erased_at=erased_at)
             )
 
-    def _is_erased(self, subject_id: str) -> bool:
+    def is_erased(self, subject_id: str) -> bool:
+        """Say whether a subject was erased here."""
         query = select(erased_subjects.c.subject_id).where(
             erased_subjects.c.subject_id == subject_id
         )

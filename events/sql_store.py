@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -30,6 +30,7 @@ from events.errors import (
     AppendOnlyGuardMissingError,
     ConcurrencyError,
     DuplicateEventError,
+    IntegrityViolationError,
     PayloadDecodeError,
     UnknownEventTypeError,
 )
@@ -397,6 +398,61 @@ class SqlEventStore:
             hash_,
             is_erased,
         )
+
+    def import_rows(self, rows: Iterable[Sequence[Any]], batch_size: int = READ_BATCH) -> int:
+        """Append stored rows from another log as they are, checking positions and hashes.
+
+        Rows must continue this log: the next position, linked to its last hash. Each batch
+        is one transaction; a bad row stops the import there, naming its position.
+        """
+        self.require_guards()
+        imported = 0
+        batch: list[tuple[Any, ...]] = []
+        for row in rows:
+            batch.append(tuple(row))
+            if len(batch) >= batch_size:
+                imported += self._import_batch(batch)
+                batch = []
+        if batch:
+            imported += self._import_batch(batch)
+        return imported
+
+    def _import_batch(self, batch: list[tuple[Any, ...]]) -> int:
+        with write_transaction(self.engine) as conn, _collector_paused():
+            ((position, previous_hash),) = _HEAD_FOR_UPDATE.rows(conn)
+            for row in batch:
+                position += 1
+                if row[0] != position:
+                    raise IntegrityViolationError(
+                        f"expected position {position} next, found {row[0]}"
+                    )
+                previous_hash = chain.link(previous_hash, row[:-1])
+                if previous_hash != row[-1]:
+                    raise IntegrityViolationError(
+                        f"position {position}: its hash does not match its content and chain"
+                    )
+            _INSERT_EVENT.run_many(conn, COLUMN_NAMES, batch)
+            _MOVE_HEAD.rows(conn, new_position=position, new_hash=previous_hash)
+        return len(batch)
+
+    def subject_keys(self) -> list[tuple[str, bytes]]:
+        """Every data subject's key (for moving a store; handle the result as secret)."""
+        query = select(subject_keys.c.subject_id, subject_keys.c.key).order_by(
+            subject_keys.c.subject_id
+        )
+        with read_transaction(self.engine) as conn:
+            return [(str(subject), bytes(key)) for subject, key in conn.execute(query)]
+
+    def import_subject_keys(self, keys: Iterable[tuple[str, bytes]]) -> int:
+        """Add keys this store lacks; a subject erased here stays erased."""
+        added = 0
+        with write_transaction(self.engine) as conn:
+            ring = KeyRing(conn)
+            for subject, key in keys:
+                if ring.key_for_reading(subject) is None and not ring.is_erased(subject):
+                    conn.execute(insert(subject_keys).values(subject_id=subject, key=key))
+                    added += 1
+        return added
 
     # -- integrity and erasure ---------------------------------------------------------------
 

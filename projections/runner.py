@@ -134,7 +134,12 @@ class ProjectionRunner:
 
     # -- rebuild -----------------------------------------------------------------------------
 
-    def rebuild(self, names: Iterable[str] | None = None, progress: Progress | None = None) -> None:
+    def rebuild(
+        self,
+        names: Iterable[str] | None = None,
+        progress: Progress | None = None,
+        batch_size: int = REBUILD_BATCH,
+    ) -> None:
         """Rebuild projections into fresh tables, then swap them in (resuming a killed run)."""
         self._ensure_state_table()
         chosen = [self.projections[n] for n in (names or self.projections)]
@@ -144,7 +149,7 @@ class ProjectionRunner:
             starts = {p.name: self._prepare_rebuild(conn, p, states.get(p.name)) for p in chosen}
         position = min(starts.values(), default=head)
         while position < head:
-            end = min(head, position + REBUILD_BATCH)
+            end = min(head, position + batch_size)
             self._rebuild_batch(chosen, position, end)
             position = end
             if progress is not None:

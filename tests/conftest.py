@@ -72,3 +72,26 @@ def store_url(request: pytest.FixtureRequest) -> str:
     """The URL of an empty store on each backend in turn."""
     name = "sqlite_url" if request.param == "sqlite" else "postgres_url"
     return str(request.getfixturevalue(name))
+
+
+class FakeClock:
+    """A wall clock the test moves by hand (no sleeps)."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        from datetime import timedelta
+
+        self.now = self.now + timedelta(**delta)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    """Fix the application's clock at T0 for commands run in-process."""
+    fake = FakeClock(T0)
+    monkeypatch.setattr("crm.bootstrap.system_clock", fake)
+    return fake

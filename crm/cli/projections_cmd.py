@@ -38,6 +38,9 @@ def status(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
 def rebuild(
     ctx: typer.Context,
     name: Annotated[str | None, typer.Argument(help="One projection (default: all).")] = None,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=100, help="Events per transaction.")
+    ] = 20_000,
 ) -> None:
     """Rebuild projections from the whole log into fresh tables, then swap them in.
 
@@ -52,8 +55,9 @@ def rebuild(
         raise typer.BadParameter(f"no projection {name!r}; known: {known}", param_hint="NAME")
     with Progress(transient=True) as bar:
         task = bar.add_task("rebuilding", total=None)
-        runner.rebuild(
-            [name] if name else None,
-            progress=lambda done, total: bar.update(task, completed=done, total=total),
-        )
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        runner.rebuild([name] if name else None, progress=advance, batch_size=batch_size)
     note(f"rebuilt {name or 'all projections'}")

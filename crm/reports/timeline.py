@@ -242,19 +242,15 @@ def _partnership_header(
 
 
 def _status_on(conn: Connection, subject: DirectoryEntry, query: TimelineQuery) -> str:
-    """The status in force on the as-of day (known by then), else the current one."""
+    """The status that was true on the as-of day (by every change known now), else today's."""
     if query.as_of is None:
         return str(subject.data.get("status"))
     day = query.as_of.date()
     status = "exploring"
-    rows = rows_linked_to(conn, [subject.entry_id], up_to_position=query.as_of_position)
+    rows = rows_linked_to(conn, [subject.entry_id])
     for row in rows:
-        data = json.loads(row["data"])
-        if row["kind"] == "status" and "effective_on" in data:
-            if date.fromisoformat(data["effective_on"]) <= day:
-                status = data["status"]
-        elif row["kind"] == "status":
-            status = data.get("status", status)
+        if row["kind"] == "status" and datetime.fromisoformat(row["occurred_utc"]).date() <= day:
+            status = json.loads(row["data"]).get("status", status)
     return status
 
 
