@@ -27,6 +27,27 @@ def _described(entries: Sequence[DirectoryEntry]) -> tuple[str, ...]:
     return tuple(f"{e.label} ({e.entry_id[:8]})" for e in entries)
 
 
+def _interactions(
+    conn: Connection, *, prefix: str | None = None, key: str | None = None
+) -> list[DirectoryEntry]:
+    """Interactions live in the timeline, not the directory: found there by id or subject."""
+    import json
+
+    from projections.timeline import interactions_matching
+
+    return [
+        DirectoryEntry(
+            row["row_id"],
+            "interaction",
+            row["title"],
+            json.loads(row["data"]),
+            row["position"],
+            bool(row["is_retracted"]),
+        )
+        for row in interactions_matching(conn, prefix, key)
+    ]
+
+
 def _preferred_kind(entries: list[DirectoryEntry], kinds: Sequence[str]) -> list[DirectoryEntry]:
     """Among matches of several kinds, the ones of the kind asked for first."""
     for kind in kinds:
@@ -56,6 +77,8 @@ class Lookup:
             raw = prefixed.group(2)
         if _ID_PREFIX.fullmatch(raw):
             found = entries_with_id_prefix(self.conn, kinds, raw)
+            if "interaction" in kinds:
+                found += _interactions(self.conn, prefix=raw)
             if len(found) == 1:
                 return found[0]
             if len(found) > 1:
@@ -72,6 +95,8 @@ class Lookup:
             words = set(key.split())
             exact = sorted({entry for k, entry in pairs if words and words <= set(k.split())})
         entries = [e for e in (get_entry(self.conn, i) for i in exact) if e is not None]
+        if "interaction" in kinds:
+            entries += _interactions(self.conn, key=key)
         entries = _preferred_kind(entries, kinds)
         if len(entries) == 1:
             return entries[0]

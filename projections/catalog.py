@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from projections.directory import DirectoryProjection
 from projections.followups import FollowUpsProjection
-from projections.last_touch import LastTouchProjection
 from projections.projection import Projection
+from projections.reminders import RemindersProjection
 from projections.timeline import TimelineProjection
 from projections.upcoming import UpcomingProjection
 
@@ -17,5 +17,5 @@ def all_projections() -> list[Projection]:
         TimelineProjection(),
         FollowUpsProjection(),
         UpcomingProjection(),
-        LastTouchProjection(),
+        RemindersProjection(),
     ]

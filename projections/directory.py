@@ -38,7 +38,6 @@ from events.schemas.followups import (
     FollowUpReassigned,
     FollowUpRedated,
 )
-from events.schemas.interactions import InteractionLogged
 from events.schemas.missions import (
     MissionCancelled,
     MissionParticipantAdded,
@@ -71,6 +70,7 @@ directory_names = Table(
     Column("entry_id", String(36), primary_key=True),
     Column("name_key", Text, primary_key=True),
     Column("kind", String(20), nullable=False),
+    sqlite_with_rowid=False,  # small rows keyed by text: one b-tree, not two
 )
 Index("ix_directory_names_kind_key", directory_names.c.kind, directory_names.c.name_key)
 
@@ -147,8 +147,6 @@ class DirectoryProjection(Projection):
                 self._create(unit, "partnership", event.partnership_id, event, record)
             case MissionPlanned():
                 self._create(unit, "mission", event.mission_id, event, record, cancelled=False)
-            case InteractionLogged():
-                self._create(unit, "interaction", event.interaction_id, event, record)
             case AgreementSigned():
                 self._create(unit, "agreement", event.agreement_id, event, record)
             case FollowUpOpened():
@@ -203,7 +201,7 @@ class DirectoryProjection(Projection):
             "created_position": record.position,
             "is_retracted": False,
         }
-        unit.put("directory_entries", row)
+        unit.add("directory_entries", row)
         self._set_names(unit, str(entry_id), kind, set(), names_of(kind, data))
 
     def _update(self, unit: UnitOfWork, entry_id: Any, **changes: Any) -> None:

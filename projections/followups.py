@@ -68,7 +68,7 @@ class FollowUpsProjection(Projection):
         when = utc_text(record.occurred_at)
         match event:
             case FollowUpOpened():
-                unit.put("followup_items", _opened_row(event, when))
+                unit.add("followup_items", _opened_row(event, when))
             case FollowUpCompleted():
                 unit.change(
                     "followup_items", str(event.followup_id), status="done", closed_utc=when

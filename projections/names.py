@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import unicodedata
 
+_ASCII_SPACES = str.maketrans(
+    {chr(c): " " for c in range(128) if not (chr(c).isalnum() or chr(c) == "@")}
+)
+
 
 def name_key(text: str) -> str:
     """Reduce a name to its comparable form: "Zhào  Xuénóng." -> "zhao xuenong"."""
+    if text.isascii():
+        return " ".join(text.lower().translate(_ASCII_SPACES).split())
     decomposed = unicodedata.normalize("NFKD", text)
     kept = []
     for ch in decomposed:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from sqlalchemy import MetaData, Table
+from sqlalchemy import Connection, MetaData, Table
 
 from events.envelope import RecordedEvent
 from events.event import Event
@@ -30,3 +30,6 @@ class Projection:
     def apply(self, unit: UnitOfWork, record: RecordedEvent[Event]) -> None:
         """Change the rows this event affects; ignore events this projection does not use."""
         raise NotImplementedError
+
+    def finalize(self, conn: Connection, tables: dict[str, Table]) -> None:
+        """Compute, set-wise, what `apply` leaves to the end of a rebuild (`unit.bulk`)."""

@@ -14,8 +14,19 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Column, Connection, MetaData, Table, insert, inspect, select, update
+from sqlalchemy import (
+    Column,
+    Connection,
+    MetaData,
+    Table,
+    func,
+    insert,
+    inspect,
+    select,
+    update,
+)
 
+from events.collector import collector_paused
 from events.database import read_transaction, write_transaction
 from events.sql_store import SqlEventStore
 from projections.projection import Projection
@@ -62,13 +73,15 @@ class ProjectionRunner:
 
     def _ensure_state_table(self) -> None:
         if not self._ready:
-            with write_transaction(self.store.engine) as conn:
+            with write_transaction(self.store.engine, durable=False) as conn:
+                _serialise(conn)
                 state_metadata.create_all(conn, checkfirst=True)
             self._ready = True
 
     def _states(self, conn: Connection, *, lock: bool = False) -> dict[str, _State]:
         query = select(projection_state)
         if lock:
+            _serialise(conn)
             query = query.with_for_update()
         return {
             row.name: _State(row.version, row.position, row.building_version, row.building_position)
@@ -110,7 +123,7 @@ class ProjectionRunner:
                 return processed
 
     def _catch_up_batch(self, head: int) -> int:
-        with write_transaction(self.store.engine) as conn:
+        with write_transaction(self.store.engine, durable=False) as conn:
             states = self._states(conn, lock=True)
             behind = {n: states[n].position for n in self.projections if states[n].position < head}
             if not behind:
@@ -144,7 +157,7 @@ class ProjectionRunner:
         self._ensure_state_table()
         chosen = [self.projections[n] for n in (names or self.projections)]
         head = self.store.head_position()
-        with write_transaction(self.store.engine) as conn:
+        with write_transaction(self.store.engine, durable=False) as conn:
             states = self._states(conn, lock=True)
             starts = {p.name: self._prepare_rebuild(conn, p, states.get(p.name)) for p in chosen}
         position = min(starts.values(), default=head)
@@ -188,16 +201,17 @@ class ProjectionRunner:
         return 0
 
     def _rebuild_batch(self, chosen: list[Projection], start: int, end: int) -> None:
-        with write_transaction(self.store.engine) as conn:
+        with write_transaction(self.store.engine, durable=False) as conn:
             states = self._states(conn, lock=True)
             active = [p for p in chosen if (states[p.name].building_position or 0) < end]
             tables = {t: tab for p in active for t, tab in _fresh_tables(p).items()}
-            unit = UnitOfWork(conn, tables, empty=start == 0)
-            for record in self.store.read_all(after_position=start, up_to=end):
-                for projection in active:
-                    if record.position > (states[projection.name].building_position or 0):
-                        projection.apply(unit, record)
-            unit.flush()
+            unit = UnitOfWork(conn, tables, empty=start == 0, bulk=True)
+            with collector_paused():
+                for record in self.store.read_all(after_position=start, up_to=end):
+                    for projection in active:
+                        if record.position > (states[projection.name].building_position or 0):
+                            projection.apply(unit, record)
+                unit.flush()
             for projection in active:
                 conn.execute(
                     update(projection_state)
@@ -207,7 +221,7 @@ class ProjectionRunner:
 
     def _swap_in(self, chosen: list[Projection]) -> None:
         """Finish the fresh tables up to the head and replace the live ones, atomically."""
-        with write_transaction(self.store.engine) as conn:
+        with write_transaction(self.store.engine, durable=False) as conn:
             states = self._states(conn, lock=True)
             head = self.store.head_position()
             for projection in chosen:
@@ -215,10 +229,11 @@ class ProjectionRunner:
                 if state.building_version is None:
                     continue  # another process swapped it in meanwhile
                 fresh = _fresh_tables(projection)
-                unit = UnitOfWork(conn, fresh)
+                unit = UnitOfWork(conn, fresh, bulk=True)
                 for record in self.store.read_all(after_position=state.building_position or 0):
                     projection.apply(unit, record)
                 unit.flush()
+                projection.finalize(conn, fresh)
                 for name, live in projection.tables().items():
                     live.drop(conn, checkfirst=True)
                     conn.exec_driver_sql(
@@ -262,6 +277,19 @@ class ProjectionRunner:
         return report
 
 
+_PG_PROJECTIONS_LOCK = 0x63726D70  # "crmp"
+
+
+def _serialise(conn: Connection) -> None:
+    """One projection writer at a time: SQLite's write lock does it; PostgreSQL needs asking.
+
+    Row locks on the checkpoints are not enough there: two processes building a projection
+    for the first time both insert its checkpoint row.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(func.pg_advisory_xact_lock(_PG_PROJECTIONS_LOCK)))
+
+
 def _fresh_tables(projection: Projection) -> dict[str, Table]:
     """Copies of a projection's tables, named `<table>__rebuild`, without secondary indexes."""
     cached = _FRESH.get(projection.name)
@@ -271,10 +299,8 @@ def _fresh_tables(projection: Projection) -> dict[str, Table]:
             name: Table(
                 f"{table.name}{REBUILD_SUFFIX}",
                 metadata,
-                *(
-                    Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable)
-                    for c in table.columns
-                ),
+                *(_plain_column(c) for c in table.columns),
+                sqlite_with_rowid=table.dialect_options["sqlite"]["with_rowid"],
             )
             for name, table in projection.tables().items()
         }

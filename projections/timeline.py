@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime, time
+from functools import lru_cache
 from typing import Any, ClassVar
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -17,11 +19,13 @@ from sqlalchemy import (
     Boolean,
     Column,
     Connection,
-    Index,
     MetaData,
     String,
     Table,
     Text,
+    delete,
+    func,
+    insert,
     select,
 )
 
@@ -65,13 +69,13 @@ timeline_entries = Table(
     Column("position", BigInteger, nullable=False),
     Column("title", Text, nullable=False),
     Column("data", Text, nullable=False),
-    Column("original", Text, nullable=False),
+    Column("links", Text, nullable=False),
+    Column("original", Text),
+    # The data as first recorded; NULL until a revision changes `data`.
     Column("search_text", Text, nullable=False),
     Column("is_corrected", Boolean, nullable=False),
     Column("is_retracted", Boolean, nullable=False),
 )
-Index("ix_timeline_entries_when", timeline_entries.c.occurred_utc, timeline_entries.c.position)
-Index("ix_timeline_entries_entry", timeline_entries.c.entry_id)
 
 timeline_links = Table(
     "timeline_links",
@@ -79,8 +83,11 @@ timeline_links = Table(
     Column("ref_id", String(36), primary_key=True),
     Column("row_id", String(36), primary_key=True),
     Column("ref_kind", String(20), nullable=False),
+    Column("touch_at", String(40)),
+    # When the linked row counts as a touch (an interaction or signing, not retracted): its
+    # time, so last touches come from this table alone.
+    sqlite_with_rowid=False,  # small rows keyed by text: one b-tree, not two
 )
-Index("ix_timeline_links_row", timeline_links.c.row_id)
 
 timeline_revisions = Table(
     "timeline_revisions",
@@ -91,6 +98,19 @@ timeline_revisions = Table(
     Column("changes", Text, nullable=False),
     Column("reason", Text),
 )
+
+timeline_last_touch = Table(
+    "timeline_last_touch",
+    metadata,
+    Column("ref_id", String(36), primary_key=True),
+    Column("ref_kind", String(20), nullable=False),
+    Column("at_utc", String(40), nullable=False),
+    sqlite_with_rowid=False,  # small rows keyed by text: one b-tree, not two
+)
+"""When each contact, organisation and partnership last took part in an interaction or signing."""
+
+TOUCH_KINDS = ("meeting", "call", "email", "message", "banquet", "site_visit", "note", "signing")
+TOUCHED = ("contact", "partnership", "organisation")
 
 timeline_subjects = Table(
     "timeline_subjects",
@@ -108,6 +128,22 @@ _FOLLOWUP_CHANGES: dict[type[Event], str] = {
     FollowUpReassigned: "reassigned",
     FollowUpRedated: "re-dated",
 }
+
+
+@lru_cache(maxsize=65_536)
+def id_text(value: UUID) -> str:
+    """The text of an id; people and partnerships recur on every row, so it is cached."""
+    return str(value)
+
+
+def pack_links(links: dict[str, str]) -> str:
+    """ "id=kind;id=kind": what a row links to (ids and kinds never hold = or ;)."""
+    return ";".join(f"{ref}={kind}" for ref, kind in links.items())
+
+
+def unpack_links(text: str) -> dict[str, str]:
+    """The links a row holds."""
+    return dict(pair.split("=", 1) for pair in text.split(";")) if text else {}
 
 
 def utc_text(moment: datetime) -> str:
@@ -181,51 +217,88 @@ class TimelineProjection(Projection):
         moment: datetime,
         zone: str,
         title: str,
-        data: dict[str, Any],
+        data: dict[str, Any] | str,
         links: dict[str, str],
         search: str,
     ) -> None:
         local = moment.astimezone(ZoneInfo(zone))
-        text = _dump(data)
-        unit.put(
+        text = data if isinstance(data, str) else _dump(data)
+        row_text, at = str(row_id), utc_text(moment)
+        unit.add(
             "timeline_entries",
             {
-                "row_id": str(row_id),
-                "entry_id": str(entry_id),
+                "row_id": row_text,
+                "entry_id": row_text if entry_id == row_id else str(entry_id),
                 "kind": kind,
-                "occurred_utc": utc_text(moment),
+                "occurred_utc": at,
                 "occurred_local": local.isoformat(),
                 "timezone": zone,
                 "position": record.position,
                 "title": title,
                 "data": text,
-                "original": text,
+                "links": pack_links(links),
+                "original": None,
                 "search_text": search,
                 "is_corrected": False,
                 "is_retracted": False,
             },
         )
+        touch_at = at if kind in TOUCH_KINDS else None
         for ref_id, ref_kind in links.items():
-            unit.put(
-                "timeline_links",
-                {"ref_id": ref_id, "row_id": str(row_id), "ref_kind": ref_kind},
-            )
+            link = {
+                "ref_id": ref_id,
+                "row_id": row_text,
+                "ref_kind": ref_kind,
+                "touch_at": touch_at,
+            }
+            unit.add("timeline_links", link)
+        if touch_at and not unit.bulk:
+            self._touch(unit, links, at)
+
+    def _touch(self, unit: UnitOfWork, links: dict[str, str], at: str) -> None:
+        for ref_id, ref_kind in links.items():
+            if ref_kind in TOUCHED:
+                last = unit.get("timeline_last_touch", ref_id)
+                if last is None or at > last["at_utc"]:
+                    row = {"ref_id": ref_id, "ref_kind": ref_kind, "at_utc": at}
+                    unit.put("timeline_last_touch", row)
+
+    def _retouch(self, unit: UnitOfWork, row: dict[str, Any], touch_at: str | None) -> None:
+        """Move a row's touches after it moved or left; recompute its entries' last touch."""
+        links = unpack_links(row["links"])
+        for ref_id in links:
+            unit.change("timeline_links", ref_id, row["row_id"], touch_at=touch_at)
+        if unit.bulk:
+            return  # `finalize` computes every last touch at the end of a rebuild
+        unit.flush()
+        linked = unit.table("timeline_links")
+        for ref_id, ref_kind in links.items():
+            if ref_kind not in TOUCHED:
+                continue
+            query = select(func.max(linked.c.touch_at)).where(linked.c.ref_id == ref_id)
+            latest = unit.conn.execute(query).scalar_one_or_none()
+            if latest is None:
+                unit.remove("timeline_last_touch", ref_id)
+            else:
+                unit.put(
+                    "timeline_last_touch",
+                    {"ref_id": ref_id, "ref_kind": ref_kind, "at_utc": latest},
+                )
 
     def _links_of(self, unit: UnitOfWork, row_id: str) -> dict[str, str]:
         row = unit.get("timeline_entries", row_id)
         if row is None:
             return {}
-        return dict(json.loads(row["data"]).get("_links", {}))
+        return unpack_links(row["links"])
 
     def _interaction(
         self, unit: UnitOfWork, event: InteractionLogged, record: RecordedEvent[Event]
     ) -> None:
-        links = {str(p.contact_id): "contact" for p in event.participants}
+        links = {id_text(p.contact_id): "contact" for p in event.participants}
         if event.partnership_id:
-            links[str(event.partnership_id)] = "partnership"
+            links[id_text(event.partnership_id)] = "partnership"
         if event.mission_id:
-            links[str(event.mission_id)] = "mission"
-        data = event.model_dump(mode="json") | {"_links": links}
+            links[id_text(event.mission_id)] = "mission"
         self._row(
             unit,
             record,
@@ -235,9 +308,9 @@ class TimelineProjection(Projection):
             moment=event.held_at,
             zone=event.timezone,
             title=event.subject,
-            data=data,
+            data=event.model_dump_json(),
             links=links,
-            search=searchable(event.subject, event.summary, event.outcomes, event.place),
+            search=searchable(event.subject, event.place),
         )
 
     def _signing(
@@ -251,7 +324,7 @@ class TimelineProjection(Projection):
         moment = event.signed_at or datetime.combine(
             event.signed_on, time(0), ZoneInfo(event.timezone)
         )
-        data = event.model_dump(mode="json") | {"_links": links}
+        data = event.model_dump(mode="json")
         self._row(
             unit,
             record,
@@ -272,7 +345,7 @@ class TimelineProjection(Projection):
         links = {str(event.mission_id): "mission"}
         links |= {str(p): "partnership" for p in event.partnership_ids}
         links |= {str(p.contact_id): "contact" for p in event.participants}
-        data = event.model_dump(mode="json") | {"_links": links, "status": "planned"}
+        data = event.model_dump(mode="json") | {"status": "planned"}
         self._row(
             unit,
             record,
@@ -307,14 +380,14 @@ class TimelineProjection(Projection):
                 participant = event.participant  # type: ignore[attr-defined]
                 people = [*data.get("participants", []), participant.model_dump(mode="json")]
                 changes, action, reason = {"participants": people}, "participant", None
-                self._link(unit, mission_id, str(participant.contact_id), "contact", data)
+                self._link(unit, row, str(participant.contact_id), "contact")
         self._revise(unit, row, record, action, changes, reason, corrected=False)
 
-    def _link(
-        self, unit: UnitOfWork, row_id: str, ref_id: str, ref_kind: str, data: dict[str, Any]
-    ) -> None:
-        data.setdefault("_links", {})[ref_id] = ref_kind
-        unit.put("timeline_links", {"ref_id": ref_id, "row_id": row_id, "ref_kind": ref_kind})
+    def _link(self, unit: UnitOfWork, row: dict[str, Any], ref_id: str, ref_kind: str) -> None:
+        links = unpack_links(row["links"]) | {ref_id: ref_kind}
+        unit.change("timeline_entries", row["row_id"], links=pack_links(links))
+        link = {"ref_id": ref_id, "row_id": row["row_id"], "ref_kind": ref_kind}
+        unit.put("timeline_links", link)
 
     def _followup_opened(
         self, unit: UnitOfWork, event: FollowUpOpened, record: RecordedEvent[Event]
@@ -323,7 +396,7 @@ class TimelineProjection(Projection):
         for link in event.links:
             links |= self._links_of(unit, str(link.id))
         links[str(event.followup_id)] = "followup"
-        data = event.model_dump(mode="json") | {"_links": links, "change": "opened"}
+        data = event.model_dump(mode="json") | {"change": "opened"}
         self._row(
             unit,
             record,
@@ -347,7 +420,7 @@ class TimelineProjection(Projection):
             return
         base = json.loads(opened["data"])
         change = _FOLLOWUP_CHANGES[type(event)]
-        data = event.model_dump(mode="json") | {"_links": base["_links"], "change": change}
+        data = event.model_dump(mode="json") | {"change": change}
         self._row(
             unit,
             record,
@@ -358,7 +431,7 @@ class TimelineProjection(Projection):
             zone=opened["timezone"],
             title=f"Follow-up {change}: {base['text']}",
             data=data,
-            links=base["_links"],
+            links=unpack_links(opened["links"]),
             search=searchable(base["text"]),
         )
 
@@ -371,7 +444,7 @@ class TimelineProjection(Projection):
             str(event.counterpart_organisation_id): "organisation",
         }
         self._subject(unit, event.partnership_id, "partnership", links)
-        data = event.model_dump(mode="json") | {"_links": links}
+        data = event.model_dump(mode="json")
         self._row(
             unit,
             record,
@@ -395,7 +468,7 @@ class TimelineProjection(Projection):
             links = json.loads(subject["links"])
         # A status holds from a day: shown as that day, after what happened on it.
         moment = datetime.combine(event.effective_on, time(0), UTC)
-        data = event.model_dump(mode="json") | {"_links": links}
+        data = event.model_dump(mode="json")
         self._row(
             unit,
             record,
@@ -420,6 +493,17 @@ class TimelineProjection(Projection):
         }
         unit.put("timeline_subjects", row)
 
+    def finalize(self, conn: Connection, tables: dict[str, Table]) -> None:
+        """Last touches of a rebuild, in one statement: the latest interaction per entry."""
+        linked, touch = tables["timeline_links"], tables["timeline_last_touch"]
+        latest = (
+            select(linked.c.ref_id, linked.c.ref_kind, func.max(linked.c.touch_at))
+            .where(linked.c.ref_kind.in_(TOUCHED), linked.c.touch_at.is_not(None))
+            .group_by(linked.c.ref_id, linked.c.ref_kind)
+        )
+        conn.execute(delete(touch))
+        conn.execute(insert(touch).from_select(["ref_id", "ref_kind", "at_utc"], latest))
+
     # -- revisions -----------------------------------------------------------------------
 
     def _revise(
@@ -436,6 +520,8 @@ class TimelineProjection(Projection):
         data = json.loads(row["data"])
         data.update(changes)
         values: dict[str, Any] = {"data": _dump(data), "title": title_of(row, data)}
+        if row["original"] is None:
+            values["original"] = row["data"]
         values |= moment_columns(row["kind"], data)
         if corrected:
             values["is_corrected"] = True
@@ -452,6 +538,9 @@ class TimelineProjection(Projection):
                 "reason": reason,
             },
         )
+        if row["kind"] in TOUCH_KINDS and (action == "retract" or "held_at" in changes):
+            moved = None if action == "retract" else values.get("occurred_utc", row["occurred_utc"])
+            self._retouch(unit, row, moved)
 
     def _correction(
         self, unit: UnitOfWork, event: EntryCorrected, record: RecordedEvent[Event]
@@ -464,7 +553,7 @@ class TimelineProjection(Projection):
         fields = ", ".join(sorted(changes)) or "personal details"
         if row is not None:
             self._revise(unit, row, record, "correct", changes, event.reason, corrected=True)
-            label, links = row["title"], json.loads(row["data"]).get("_links", {})
+            label, links = row["title"], unpack_links(row["links"])
         else:
             subject = unit.get("timeline_subjects", entry_id)
             if subject is None:
@@ -479,7 +568,7 @@ class TimelineProjection(Projection):
             moment=record.recorded_at,
             zone="UTC",
             title=f"Corrected {label}: {fields}",
-            data={"reason": event.reason, "fields": sorted(changes), "_links": links},
+            data={"reason": event.reason, "fields": sorted(changes)},
             links=links,
             search=searchable(event.reason),
         )
@@ -566,7 +655,7 @@ def as_known_at(
     row: dict[str, Any], revisions: list[dict[str, Any]], position: int
 ) -> dict[str, Any] | None:
     """A row as it read at a position: its original plus the revisions made by then."""
-    data = json.loads(row["original"])
+    data = json.loads(row["original"] or row["data"])
     is_corrected = False
     for revision in revisions:
         if revision["position"] > position:
@@ -582,9 +671,33 @@ def as_known_at(
 
 
 def search_rows(conn: Connection, words: Sequence[str], limit: int) -> list[dict[str, Any]]:
-    """Current rows whose text holds every word."""
+    """Current rows whose title, place or details hold every word (details: any case)."""
     query = select(timeline_entries).where(timeline_entries.c.is_retracted.is_(False))
     for word in words:
-        query = query.where(timeline_entries.c.search_text.contains(word, autoescape=True))
+        query = query.where(
+            timeline_entries.c.search_text.contains(word, autoescape=True)
+            | func.lower(timeline_entries.c.data).contains(word, autoescape=True)
+        )
     query = query.order_by(timeline_entries.c.occurred_utc.desc()).limit(limit)
     return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def interactions_matching(conn: Connection, prefix: str | None, key: str | None) -> list[Any]:
+    """Current interaction rows by id prefix or by exact title key (for references)."""
+    query = select(timeline_entries).where(
+        timeline_entries.c.kind.not_in(
+            ("signing", "mission", "visit", "followup", "status", "correction")
+        ),
+        timeline_entries.c.row_id == timeline_entries.c.entry_id,
+        timeline_entries.c.is_retracted.is_(False),
+    )
+    if prefix is not None:
+        query = query.where(timeline_entries.c.row_id.startswith(prefix, autoescape=True))
+    if key is not None:
+        words = key.split()
+        for word in words:
+            query = query.where(timeline_entries.c.search_text.contains(word, autoescape=True))
+    rows = [dict(row) for row in conn.execute(query.limit(50)).mappings()]
+    if key is not None:
+        rows = [r for r in rows if name_key(r["title"]) == key] or rows
+    return rows

@@ -1,67 +1,133 @@
 """A unit of work for projections: rows by primary key in memory, written in bulk on flush.
 
 Projections read and change rows by key; the unit keeps what it has seen, coalesces every
-change to a row within a batch, and writes inserts, updates and deletes with one executemany
-each. A rebuild of a million events issues thousands of statements instead of millions.
+change to a row within a batch, and writes inserts, updates, upserts and deletes with one
+executemany each. A rebuild of a million events issues thousands of statements, not millions,
+and a row written without being read first never costs a lookup: it is upserted.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Connection, Table, and_, bindparam, delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from events.database import Prepared
 
 Key = tuple[Any, ...]
 Row = dict[str, Any]
 
-_MISSING = object()
+_UNKNOWN = None
+"""Whether a key's row exists in the database: True, False, or not known (never loaded)."""
+
+
+class _Statements:
+    """A table's statements, compiled once per process (catch-up runs after every command)."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self.keys = [column.name for column in table.primary_key.columns]
+        self.columns = [column.name for column in table.columns]
+        match_key = and_(*(table.c[k] == bindparam(f"k_{k}") for k in self.keys))
+        self.lookup = Prepared(select(table).where(match_key))
+        self.deleter = Prepared(delete(table).where(match_key))
+        values: dict[str, Any] = {c: bindparam(f"v_{c}") for c in self.columns}
+        self.updater = Prepared(update(table).where(match_key).values(values))
+        self.inserter = Prepared(insert(table))
+        self._upserters: dict[str, Prepared] = {}
+
+    def upserter(self, dialect_name: str) -> Prepared:
+        """An insert that replaces the row when its key exists (SQLite and PostgreSQL)."""
+        if dialect_name not in self._upserters:
+            dialect = postgresql if dialect_name == "postgresql" else sqlite
+            statement = dialect.insert(self.table)
+            others = {c: statement.excluded[c] for c in self.columns if c not in self.keys}
+            if others:
+                upsert = statement.on_conflict_do_update(index_elements=self.keys, set_=others)
+            else:
+                upsert = statement.on_conflict_do_nothing(index_elements=self.keys)
+            self._upserters[dialect_name] = Prepared(upsert)
+        return self._upserters[dialect_name]
+
+
+_STATEMENTS: dict[Table, _Statements] = {}
+
+
+class _TableCache:
+    """What the unit knows about one table in this batch."""
+
+    def __init__(self, table: Table) -> None:
+        statements = _STATEMENTS.get(table)
+        if statements is None:
+            statements = _STATEMENTS[table] = _Statements(table)
+        self.sql = statements
+        self.table = table
+        self.keys = statements.keys
+        self.columns = statements.columns
+        self.rows: dict[Key, Row | None] = {}
+        self.in_db: dict[Key, bool | None] = {}
+        self.dirty: set[Key] = set()
+
+    def key_of(self, row: Row) -> Key:
+        return tuple(row[k] for k in self.keys)
 
 
 class UnitOfWork:
     """Rows of projection tables, loaded once, changed in memory, flushed together."""
 
-    def __init__(self, conn: Connection, tables: Mapping[str, Table], *, empty: bool = False):
+    def __init__(
+        self,
+        conn: Connection,
+        tables: Mapping[str, Table],
+        *,
+        empty: bool = False,
+        bulk: bool = False,
+    ):
         self.conn = conn
-        self._tables = tables
+        self._caches = {name: _TableCache(table) for name, table in tables.items()}
         self._known_empty = empty
         """True while filling fresh tables: a key not seen in this unit is not in the table."""
-        self._rows: dict[str, dict[Key, Row | None]] = {name: {} for name in tables}
-        self._stored: dict[str, set[Key]] = {name: set() for name in tables}
-        self._dirty: dict[str, set[Key]] = {name: set() for name in tables}
+        self.bulk = bulk
+        """True during a rebuild: aggregates may be left to the projection's `finalize`."""
 
     def table(self, name: str) -> Table:
         """The physical table behind a logical name (a fresh copy while rebuilding)."""
-        return self._tables[name]
-
-    def _key_columns(self, name: str) -> list[str]:
-        return [column.name for column in self._tables[name].primary_key.columns]
+        return self._caches[name].table
 
     def get(self, name: str, *key: Any) -> Row | None:
         """Return the row with this primary key (None if absent); later changes stay in memory."""
-        rows = self._rows[name]
-        found = rows.get(key, _MISSING)
-        if found is _MISSING:
-            found = None if self._known_empty else self._load(name, key)
-            rows[key] = found
-            if found is not None:
-                self._stored[name].add(key)
-        return found  # type: ignore[return-value]
+        cache = self._caches[name]
+        if key in cache.rows:
+            return cache.rows[key]
+        found = None if self._known_empty else self._load(cache, key)
+        cache.rows[key] = found
+        cache.in_db[key] = found is not None
+        return found
 
-    def _load(self, name: str, key: Key) -> Row | None:
-        table = self._tables[name]
-        columns = self._key_columns(name)
-        condition = and_(*(table.c[c] == v for c, v in zip(columns, key, strict=True)))
-        result = self.conn.execute(select(table).where(condition)).mappings().first()
-        return None if result is None else dict(result)
+    def _load(self, cache: _TableCache, key: Key) -> Row | None:
+        params = {f"k_{k}": v for k, v in zip(cache.keys, key, strict=True)}
+        rows = cache.sql.lookup.rows(self.conn, **params)
+        return dict(zip(cache.columns, rows[0], strict=True)) if rows else None
 
     def put(self, name: str, row: Row) -> Row:
-        """Insert or replace a whole row (its key is read from the row)."""
-        key = tuple(row[c] for c in self._key_columns(name))
-        if key not in self._rows[name]:
-            self.get(name, *key)
-        self._rows[name][key] = row
-        self._dirty[name].add(key)
+        """Insert or replace a whole row (its key is read from the row), without a lookup."""
+        cache = self._caches[name]
+        key = cache.key_of(row)
+        if key not in cache.in_db:
+            cache.in_db[key] = False if self._known_empty else _UNKNOWN
+        cache.rows[key] = row
+        cache.dirty.add(key)
+        return row
+
+    def add(self, name: str, row: Row) -> Row:
+        """Insert a row whose key is new by construction (a fresh entry's id): no upsert."""
+        cache = self._caches[name]
+        key = cache.key_of(row)
+        cache.in_db.setdefault(key, False)
+        cache.rows[key] = row
+        cache.dirty.add(key)
         return row
 
     def change(self, name: str, *key: Any, **values: Any) -> Row | None:
@@ -70,61 +136,48 @@ class UnitOfWork:
         if row is None:
             return None
         row.update(values)
-        self._dirty[name].add(key)
+        self._caches[name].dirty.add(key)
         return row
 
     def remove(self, name: str, *key: Any) -> None:
         """Delete a row, if it exists."""
-        if self.get(name, *key) is not None:
-            self._rows[name][key] = None
-            self._dirty[name].add(key)
+        cache = self._caches[name]
+        if cache.in_db.get(key, _UNKNOWN) is not False or cache.rows.get(key) is not None:
+            cache.rows[key] = None
+            cache.in_db.setdefault(key, _UNKNOWN)
+            cache.dirty.add(key)
 
     def flush(self) -> None:
-        """Write every changed row: deletes, then updates, then inserts, each in bulk."""
-        for name, keys in self._dirty.items():
-            if keys:
-                self._flush_table(name, keys)
-                keys.clear()
+        """Write every changed row, each kind of write in bulk."""
+        for cache in self._caches.values():
+            if cache.dirty:
+                self._flush_table(cache)
+                cache.dirty.clear()
 
-    def _flush_table(self, name: str, keys: Iterable[Key]) -> None:
-        table = self._tables[name]
-        columns = self._key_columns(name)
-        stored = self._stored[name]
-        inserts: list[Row] = []
-        updates: list[Row] = []
-        deletes: list[Row] = []
-        for key in keys:
-            row = self._rows[name][key]
+    def _flush_table(self, cache: _TableCache) -> None:
+        writes: dict[str, list[Row]] = {"delete": [], "update": [], "insert": [], "upsert": []}
+        for key in cache.dirty:
+            row, known = cache.rows[key], cache.in_db.get(key, _UNKNOWN)
             if row is None:
-                if key in stored:
-                    deletes.append({f"k_{c}": v for c, v in zip(columns, key, strict=True)})
-                    stored.discard(key)
-            elif key in stored:
-                updates.append(row)
-            else:
-                inserts.append(row)
-                stored.add(key)
-        match_key = and_(*(table.c[c] == bindparam(f"k_{c}") for c in columns))
-        if deletes:
-            self.conn.execute(delete(table).where(match_key), deletes)
-        if updates:
-            self._write_updates(table, columns, updates)
-        if inserts:
-            self.conn.execute(insert(table), inserts)
-
-    def _write_updates(self, table: Table, columns: list[str], rows: list[Row]) -> None:
-        """Rewrite whole rows (simple and correct; updates are the rare case)."""
-        match_key = and_(*(table.c[c] == bindparam(f"k_{c}") for c in columns))
-        values: dict[str, Any] = {c.name: bindparam(f"v_{c.name}") for c in table.columns}
-        params = [
-            {**{f"k_{c}": row[c] for c in columns}, **{f"v_{k}": row.get(k) for k in values}}
-            for row in rows
-        ]
-        self.conn.execute(update(table).where(match_key).values(values), params)
-
-    def forget_cache(self) -> None:
-        """Drop rows held in memory after a flush (bounded memory across batches)."""
-        self._known_empty = False
-        for name in self._rows:
-            self._rows[name].clear()
-            self._stored[name].clear()
+                if known is not False:
+                    writes["delete"].append(
+                        {f"k_{k}": v for k, v in zip(cache.keys, key, strict=True)}
+                    )
+                cache.in_db[key] = False
+                continue
+            kind = "update" if known is True else "insert" if known is False else "upsert"
+            writes[kind].append(row)
+            cache.in_db[key] = True
+        if writes["delete"]:
+            cache.sql.deleter.run_dicts(self.conn, writes["delete"])
+        if writes["update"]:
+            params = [
+                {f"k_{k}": row[k] for k in cache.keys}
+                | {f"v_{c}": row.get(c) for c in cache.columns}
+                for row in writes["update"]
+            ]
+            cache.sql.updater.run_dicts(self.conn, params)
+        if writes["insert"]:
+            cache.sql.inserter.run_dicts(self.conn, writes["insert"])
+        if writes["upsert"]:
+            cache.sql.upserter(self.conn.dialect.name).run_dicts(self.conn, writes["upsert"])

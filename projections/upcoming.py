@@ -78,7 +78,7 @@ class UpcomingProjection(Projection):
         event = record.event
         match event:
             case MissionPlanned():
-                unit.put("upcoming_visits", _visit_row(event))
+                unit.add("upcoming_visits", _visit_row(event))
             case MissionRescheduled():
                 unit.change(
                     "upcoming_visits", str(event.mission_id), **_dates(event.starts, event.ends)
@@ -96,7 +96,7 @@ class UpcomingProjection(Projection):
                         "upcoming_visits", row["mission_id"], participants=json.dumps(people)
                     )
             case AgreementSigned():
-                unit.put("upcoming_agreements", _agreement_row(event))
+                unit.add("upcoming_agreements", _agreement_row(event))
             case EntryCorrected():
                 self._correct(unit, event)
             case EntryRetracted():

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import make_url
@@ -95,3 +96,12 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
     fake = FakeClock(T0)
     monkeypatch.setattr("crm.bootstrap.system_clock", fake)
     return fake
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[Any]:
+    """A started loopback SMTP server (aiosmtpd) that keeps what it receives."""
+    from tests.smtp_server import SmtpSink
+
+    with SmtpSink() as sink:
+        yield sink

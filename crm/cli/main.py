@@ -17,6 +17,7 @@ from crm.cli import (
     org,
     partnership,
     projections_cmd,
+    remind,
     reports,
     sign,
     store_commands,
@@ -81,6 +82,7 @@ app.command("upcoming")(reports.upcoming)
 app.command("stale")(reports.stale)
 app.command("search")(reports.search)
 app.add_typer(projections_cmd.app, name="projections")
+app.add_typer(remind.app, name="remind")
 
 
 def run() -> None:

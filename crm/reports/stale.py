@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from crm.reports.people import contact_name
 from projections.directory import list_entries, roles_at
-from projections.last_touch import touches
+from projections.timeline import timeline_last_touch
 
 
 @dataclass(frozen=True)
@@ -25,10 +25,8 @@ class StaleLine:
 
 
 def _last_touches(conn: Connection, kind: str) -> dict[str, datetime]:
-    query = (
-        select(touches.c.ref_id, func.max(touches.c.at_utc))
-        .where(touches.c.ref_kind == kind)
-        .group_by(touches.c.ref_id)
+    query = select(timeline_last_touch.c.ref_id, timeline_last_touch.c.at_utc).where(
+        timeline_last_touch.c.ref_kind == kind
     )
     return {ref: datetime.fromisoformat(at) for ref, at in conn.execute(query)}
 
@@ -64,12 +62,14 @@ def _parties(data: dict[str, object]) -> tuple[object, object]:
 def _organisations(conn: Connection) -> list[tuple[str, str, str, datetime | None]]:
     by_contact = _last_touches(conn, "contact")
     by_partnership = _last_touches(conn, "partnership")
+    by_org = _last_touches(conn, "organisation")
     partnerships = list_entries(conn, "partnership")
     rows = []
     for org in list_entries(conn, "organisation"):
         if org.data.get("is_ours"):
             continue
         seen = [by_contact.get(r.contact_id) for r in roles_at(conn, org.entry_id)]
+        seen.append(by_org.get(org.entry_id))
         seen += [
             by_partnership.get(p.entry_id)
             for p in partnerships

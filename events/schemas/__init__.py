@@ -9,6 +9,7 @@ from events.schemas import (
     missions,
     organisations,
     partnerships,
+    reminders,
 )
 
 __all__ = [
@@ -20,4 +21,5 @@ __all__ = [
     "missions",
     "organisations",
     "partnerships",
+    "reminders",
 ]

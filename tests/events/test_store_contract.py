@@ -184,3 +184,12 @@ def test_count_summaries(store: SqlEventStore) -> None:
 
     assert store.count_by_type() == {"NoteTaken": 3}
     assert store.count_streams() == 2
+
+
+def test_a_batch_may_write_one_stream_twice(store: SqlEventStore) -> None:
+    records = store.append_batch(
+        [StreamWrite("note-a", notes("a1"), 0), StreamWrite("note-a", notes("a2"), 1)]
+    )
+
+    assert [r.stream_version for r in records] == [1, 2]
+    assert [r.stream_version for r in store.read_stream("note-a")] == [1, 2]

@@ -1,0 +1,1 @@
+"""Reminder emails: rules that say what is due, an engine that sends each exactly once."""

@@ -1,0 +1,290 @@
+"""The reminder engine: decide what is due, claim it in the log, send one digest per person.
+
+Exactly once: a reminder's key names its own stream, and a claim is an append at the
+stream's current version, so of two senders (two daemons, two `crm remind send`) only one
+can claim it. A claim not followed by a send lapses after its lease and is retried with the
+same Message-ID; SMTP failures are recorded and retried with backoff.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import NAMESPACE_URL, uuid5
+
+from crm.reminders.headers import message_id as make_message_id
+from crm.reminders.inputs import load_inputs
+from crm.reminders.model import Digest, DueReminder
+from crm.reminders.rules import occurrences
+from crm.reminders.settings import ReminderSettings
+from events.database import read_transaction
+from events.envelope import AppendContext, PendingEvent, StreamWrite
+from events.errors import ConcurrencyError
+from events.schemas.reminders import (
+    ReminderClaimed,
+    ReminderFailed,
+    ReminderSent,
+    ReminderSkipped,
+)
+from events.sql_store import SqlEventStore
+from projections.reminders import states_since
+from projections.runner import ProjectionRunner
+from projections.timeline import utc_text
+
+log = logging.getLogger("crm.reminders")
+
+REMINDER_NAMESPACE = uuid5(NAMESPACE_URL, "https://trade-mission-crm/reminders")
+LOOKBACK = timedelta(days=7)
+"""How far behind the horizon a sweep looks for reminders to mark skipped."""
+
+Send = Callable[[Digest], None]
+"""Deliver one digest (compose and SMTP); raises MailError on failure."""
+
+
+def reminder_stream(key: str) -> str:
+    """The stream that holds one reminder's claims and outcome."""
+    return f"reminder-{uuid5(REMINDER_NAMESPACE, key)}"
+
+
+@dataclass
+class _Pending:
+    """A reminder to send in this run: new, or a retry of an earlier claim."""
+
+    item: DueReminder
+    version: int
+    message_id: str | None = None
+    attempts: int = 0
+
+
+@dataclass
+class Plan:
+    """What a sweep found: reminders to send and reminders found too late."""
+
+    now: datetime
+    send: list[_Pending] = field(default_factory=list)
+    too_late: list[DueReminder] = field(default_factory=list)
+
+    @property
+    def due(self) -> list[DueReminder]:
+        """The reminders to send, in order."""
+        return [p.item for p in self.send]
+
+
+@dataclass
+class RunReport:
+    """What one sweep did."""
+
+    sent: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    claimed_elsewhere: int = 0
+    digests: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+class ReminderEngine:
+    """Decides and sends reminders against one store."""
+
+    def __init__(
+        self,
+        store: SqlEventStore,
+        runner: ProjectionRunner,
+        settings: ReminderSettings,
+        *,
+        sender_id: str,
+        domain: str = "localhost",
+    ) -> None:
+        self.store = store
+        self.runner = runner
+        self.settings = settings
+        self.sender_id = sender_id
+        self.domain = domain
+
+    # -- deciding ------------------------------------------------------------------------
+
+    def plan(self, now: datetime) -> Plan:
+        """What is due now and not yet sent, claimed by a live sender, or given up on."""
+        rules = self.settings.rules
+        start = now - rules.horizon - LOOKBACK
+        self.runner.catch_up()
+        with read_transaction(self.store.engine) as conn:
+            inputs = load_inputs(conn, rules, start, now, self.settings.default_recipient)
+            states = states_since(conn, start - timedelta(days=1))
+        plan = Plan(now)
+        stamp, late = utc_text(now), now - rules.horizon
+        for item in occurrences(inputs, rules, start, now):
+            state = states.get(item.key)
+            if state is None:
+                if item.due_at < late:
+                    plan.too_late.append(item)
+                else:
+                    plan.send.append(_Pending(item, 0))
+            elif _is_retry_due(state, stamp):
+                plan.send.append(
+                    _Pending(item, state["version"], state["message_id"], state["attempts"])
+                )
+        return plan
+
+    def preview(self, now: datetime, days: int) -> list[DueReminder]:
+        """Reminders that will fall due between now and `days` days ahead."""
+        self.runner.catch_up()
+        end = now + timedelta(days=days)
+        with read_transaction(self.store.engine) as conn:
+            inputs = load_inputs(
+                conn, self.settings.rules, now, end, self.settings.default_recipient
+            )
+        return occurrences(inputs, self.settings.rules, now, end)
+
+    # -- sending -------------------------------------------------------------------------
+
+    def run(self, now: datetime, send: Send | None, *, dry_run: bool = False) -> RunReport:
+        """One sweep: skip what is too late, claim what is due, send, record the outcome."""
+        plan = self.plan(now)
+        report = RunReport()
+        if dry_run or send is None:
+            report.sent = [p.item.key for p in plan.send]
+            report.skipped = [i.key for i in plan.too_late]
+            return report
+        report.skipped = self._skip(plan.too_late, now)
+        for group in self._digests(plan):
+            claimed, message_id = self._claim(group, now, report)
+            if not claimed:
+                continue
+            digest = Digest(
+                claimed[0].item.recipient, message_id, tuple(p.item for p in claimed), now
+            )
+            self._deliver(digest, claimed, send, now, report)
+        return report
+
+    def _digests(self, plan: Plan) -> list[list[_Pending]]:
+        """One digest per recipient for new reminders; retries keep their old grouping."""
+        groups: dict[tuple[str, str | None], list[_Pending]] = defaultdict(list)
+        for pending in plan.send:
+            groups[(pending.item.recipient, pending.message_id)].append(pending)
+        return [groups[k] for k in sorted(groups, key=lambda k: (k[0], k[1] or ""))]
+
+    def _claim(
+        self, group: list[_Pending], now: datetime, report: RunReport
+    ) -> tuple[list[_Pending], str]:
+        message_id = group[0].message_id or make_message_id(
+            "|".join([now.isoformat(), *sorted(p.item.key for p in group)]), self.domain
+        )
+        lease = now + self.settings.lease
+
+        def claim(pending: _Pending) -> StreamWrite:
+            item = pending.item
+            event = ReminderClaimed(
+                key=item.key,
+                rule=item.rule,
+                subject_id=item.subject_id,
+                recipient=item.recipient,
+                due_at=item.due_at,
+                message_id=message_id,
+                claimed_by=self.sender_id,
+                lease_until=lease,
+            )
+            return StreamWrite(
+                reminder_stream(item.key), [PendingEvent(event, now)], pending.version
+            )
+
+        try:
+            self._append([claim(p) for p in group], now)
+            return group, message_id
+        except ConcurrencyError:
+            pass  # another sender took some of them: claim one by one, keep what we win
+        won = []
+        for pending in group:
+            try:
+                self._append([claim(pending)], now)
+                won.append(pending)
+            except ConcurrencyError:
+                report.claimed_elsewhere += 1
+        return won, message_id
+
+    def _deliver(
+        self, digest: Digest, claimed: list[_Pending], send: Send, now: datetime, report: RunReport
+    ) -> None:
+        from crm.reminders.mailer import MailError
+
+        try:
+            send(digest)
+        except MailError as error:
+            self._record_failure(claimed, digest.message_id, error, now)
+            report.failed.extend(p.item.key for p in claimed)
+            report.errors.append(str(error))
+            log.warning("reminder digest to %s failed: %s", digest.recipient, error)
+            return
+        sent = [
+            StreamWrite(
+                reminder_stream(p.item.key),
+                [
+                    PendingEvent(
+                        ReminderSent(key=p.item.key, message_id=digest.message_id, sent_at=now), now
+                    )
+                ],
+                None,
+            )
+            for p in claimed
+        ]
+        self._append(sent, now)
+        report.sent.extend(p.item.key for p in claimed)
+        report.digests += 1
+        log.info(
+            "sent %d reminder(s) to %s (%s)", len(claimed), digest.recipient, digest.message_id
+        )
+
+    def _record_failure(
+        self, claimed: list[_Pending], message_id: str, error: Any, now: datetime
+    ) -> None:
+        writes = []
+        for pending in claimed:
+            attempt = pending.attempts + 1
+            retry_at = now + self.settings.backoff(attempt) if error.retryable else None
+            event = ReminderFailed(
+                key=pending.item.key,
+                message_id=message_id,
+                attempt=attempt,
+                error=str(error)[:500],
+                retry_at=retry_at,
+            )
+            writes.append(
+                StreamWrite(reminder_stream(pending.item.key), [PendingEvent(event, now)], None)
+            )
+        self._append(writes, now)
+
+    def _skip(self, items: Sequence[DueReminder], now: datetime) -> list[str]:
+        skipped = []
+        for item in items:
+            event = ReminderSkipped(
+                key=item.key,
+                rule=item.rule,
+                subject_id=item.subject_id,
+                recipient=item.recipient,
+                due_at=item.due_at,
+                reason=f"found {now - item.due_at} after its time, past the horizon",
+            )
+            try:
+                self._append(
+                    [StreamWrite(reminder_stream(item.key), [PendingEvent(event, now)], 0)], now
+                )
+                skipped.append(item.key)
+            except ConcurrencyError:
+                continue  # another sender recorded it first
+        return skipped
+
+    def _append(self, writes: list[StreamWrite], now: datetime) -> None:
+        context = AppendContext(actor=self.sender_id, source="reminders")
+        self.store.append_batch(writes, context=context, now=now)
+
+
+def _is_retry_due(state: dict[str, Any], stamp: str) -> bool:
+    """A lapsed claim, or a failure whose retry time has come."""
+    if state["status"] == "claimed":
+        return bool(state["lease_until"] and state["lease_until"] <= stamp)
+    if state["status"] == "failed":
+        return bool(state["retry_at"] and state["retry_at"] <= stamp)
+    return False

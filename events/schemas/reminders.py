@@ -1,0 +1,54 @@
+"""Events of the reminder stream: each occurrence claimed, sent, failed or skipped, once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from events.event import Event
+from events.registry import registry
+
+
+@registry.register
+class ReminderClaimed(Event):
+    """A sender took a reminder to send it; the claim lapses at `lease_until` if not sent."""
+
+    key: str
+    rule: str
+    subject_id: str
+    recipient: str
+    due_at: datetime
+    message_id: str
+    claimed_by: str
+    lease_until: datetime
+
+
+@registry.register
+class ReminderSent(Event):
+    """The SMTP server accepted the reminder."""
+
+    key: str
+    message_id: str
+    sent_at: datetime
+
+
+@registry.register
+class ReminderFailed(Event):
+    """Sending failed; it is tried again after `retry_at` unless the failure is permanent."""
+
+    key: str
+    message_id: str
+    attempt: int
+    error: str
+    retry_at: datetime | None = None
+
+
+@registry.register
+class ReminderSkipped(Event):
+    """A reminder was found too late to be useful and was not sent."""
+
+    key: str
+    rule: str
+    subject_id: str
+    recipient: str
+    due_at: datetime
+    reason: str

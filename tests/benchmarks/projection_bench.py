@@ -1,0 +1,121 @@
+"""Read-side figures on a generated store: rebuild, timeline, upcoming, catch-up."""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from uuid import uuid4
+
+from tests.benchmarks.generate import Generated, generate
+from tests.benchmarks.measure import Report
+
+REBUILD_SCRIPT = """
+import resource, sys, time
+import events.schemas
+from events.connect import open_store
+from projections.catalog import all_projections
+from projections.runner import ProjectionRunner
+store = open_store(sys.argv[1])
+runner = ProjectionRunner(store, all_projections())
+start = time.perf_counter()
+runner.rebuild()
+elapsed = time.perf_counter() - start
+print(elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
+
+def build_store(path: Path, events: int) -> Generated:
+    """Generate the store the read-side figures are taken on."""
+    from events.connect import open_store
+
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    store = open_store(f"sqlite:///{path}")
+    generated = generate(store, events)
+    store.engine.dispose()
+    return generated
+
+
+def bench_rebuild(report: Report, path: Path, generated: Generated) -> None:
+    """Rebuild every projection in a fresh process: events per second and peak memory."""
+    output = subprocess.run(
+        [sys.executable, "-c", REBUILD_SCRIPT, f"sqlite:///{path}"],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    ).stdout.split()
+    seconds, peak_mb = float(output[-2]), float(output[-1])
+    report.add("rebuild_events", "events in the generated store", generated.events, "events")
+    report.floor(
+        "rebuild_events_per_s",
+        "full rebuild of every projection",
+        generated.events / seconds,
+        "ev/s",
+        20_000,
+    )
+    report.limit("rebuild_peak_mb", "rebuild peak memory (RSS)", peak_mb, "MB", 300)
+
+
+def _crm_seconds(args: list[str], url: str, repeats: int) -> float:
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-c", "from crm.cli.main import run; run()", "--db", url, *args],
+            check=True,
+            capture_output=True,
+            cwd=Path(__file__).resolve().parents[2],
+        )
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def bench_queries(report: Report, path: Path, generated: Generated, repeats: int) -> None:
+    """Whole `crm timeline` and `crm upcoming` commands, as a user runs them."""
+    url = f"sqlite:///{path}"
+    busy = str(generated.busy_partnership)
+    timeline = _crm_seconds(["timeline", busy, "--format", "json"], url, repeats)
+    upcoming = _crm_seconds(["upcoming", "--days", "30", "--format", "json"], url, repeats)
+    report.limit("timeline_ms", "crm timeline, 5,000-entry partnership", timeline * 1000, "ms", 300)
+    report.limit("upcoming_ms", "crm upcoming --days 30", upcoming * 1000, "ms", 300)
+
+
+def bench_catch_up(report: Report, path: Path, generated: Generated, repeats: int) -> None:
+    """Catch-up of every projection after one new command (in process)."""
+    from datetime import UTC, datetime
+
+    from crm.commands.context import CommandContext
+    from crm.commands.interactions import log_interaction
+    from events.connect import open_store
+    from events.schemas.interactions import InteractionLogged
+    from events.schemas.values import Person
+    from projections.catalog import all_projections
+    from projections.runner import ProjectionRunner
+
+    store = open_store(f"sqlite:///{path}")
+    runner = ProjectionRunner(store, all_projections())
+    runner.catch_up()
+    samples = []
+    for i in range(repeats):
+        ctx = CommandContext(store=store, now=datetime.now(UTC), actor="bench")
+        event = InteractionLogged(
+            interaction_id=uuid4(),
+            kind="call",
+            held_at=datetime.now(UTC),
+            timezone="UTC",
+            participants=(Person(contact_id=generated.contacts[i]),),
+            partnership_id=generated.partnerships[i],
+            subject="Quick call",
+        )
+        log_interaction(ctx, event)
+        start = time.perf_counter()
+        runner.catch_up()
+        samples.append(time.perf_counter() - start)
+    store.engine.dispose()
+    report.limit(
+        "catch_up_ms", "catch-up after one command", statistics.median(samples) * 1000, "ms", 20
+    )
