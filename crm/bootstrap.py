@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,6 +15,8 @@ from crm.config import Settings
 from crm.lookup import Lookup
 from events.connect import open_store
 from events.database import read_transaction
+from events.envelope import RecordedEvent
+from events.event import Event
 from events.sql_store import SqlEventStore
 from projections.catalog import all_projections
 from projections.runner import ProjectionRunner
@@ -59,9 +61,9 @@ class Services:
         with self.reading() as conn:
             yield Lookup(conn)
 
-    def after_command(self) -> None:
-        """Catch the read models up with what the command just wrote."""
-        self.runner.catch_up()
+    def after_command(self, written: Sequence[RecordedEvent[Event]] = ()) -> None:
+        """Catch the read models up with what the command just wrote (handed over as is)."""
+        self.runner.catch_up(written)
 
     def close(self) -> None:
         """Release database connections."""

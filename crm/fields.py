@@ -68,7 +68,9 @@ def _clean_text(text: str, field: str, *, required: bool, max_len: int, allowed:
         if required:
             raise BadInputError(f"{field} must not be empty")
         return ""
-    if any(_is_control(char, allowed) for char in cleaned):
+    # isprintable() is false for every control character (and more): the per-character
+    # check runs only then, which keeps a 10,000-row import from spending its time here.
+    if not cleaned.isprintable() and any(_is_control(char, allowed) for char in cleaned):
         if allowed:
             raise BadInputError(
                 f"{field} may hold line breaks and tabs but no other control characters"
@@ -98,7 +100,7 @@ def _email_problem(address: str) -> str | None:
     """Why `address` is not a usable email address, or None when it is."""
     if len(address) > EMAIL_MAX:
         return f"at most {EMAIL_MAX} characters"
-    if any(char.isspace() or _is_control(char) for char in address):
+    if not address.isprintable() or " " in address:
         return "no spaces or control characters"
     if address.count("@") != 1:
         return "exactly one @"

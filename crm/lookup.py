@@ -13,6 +13,7 @@ from projections.directory import (
     DirectoryEntry,
     entries_with_id_prefix,
     get_entry,
+    ids_named,
     name_keys,
 )
 from projections.names import name_key
@@ -89,9 +90,10 @@ class Lookup:
 
     def _by_name(self, kinds: Sequence[str], typed: str, what: str) -> DirectoryEntry:
         key = name_key(typed)
-        pairs = name_keys(self.conn, kinds)
-        exact = sorted({entry for k, entry in pairs if k == key})
+        exact = ids_named(self.conn, kinds, key)
+        pairs: list[tuple[str, str]] = []
         if not exact:
+            pairs = name_keys(self.conn, kinds)
             words = set(key.split())
             exact = sorted({entry for k, entry in pairs if words and words <= set(k.split())})
         entries = [e for e in (get_entry(self.conn, i) for i in exact) if e is not None]
@@ -102,6 +104,7 @@ class Lookup:
             return entries[0]
         if len(entries) > 1:
             raise UnknownReferenceError(f"{typed!r} matches several of {what}", _described(entries))
+        pairs = pairs or name_keys(self.conn, kinds)
         close = difflib.get_close_matches(key, [k for k, _ in pairs], n=3, cutoff=0.6)
         ids = {entry for k, entry in pairs if k in close}
         suggestions = [e for e in (get_entry(self.conn, i) for i in sorted(ids)) if e is not None]
@@ -109,5 +112,4 @@ class Lookup:
 
     def find_name(self, kinds: Sequence[str], text: str) -> list[str]:
         """Ids of current entries with exactly this name (for duplicate checks)."""
-        key = name_key(text)
-        return sorted({entry for k, entry in name_keys(self.conn, kinds) if k == key})
+        return ids_named(self.conn, kinds, name_key(text))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cache
 from typing import Any
 
@@ -74,6 +74,10 @@ class PayloadCodec:
         if erased:
             data.update(_placeholders(cls))
         return cls.model_validate(data), erased
+
+    def sealed_subjects(self, texts: Iterable[str]) -> set[str]:
+        """The subjects whose keys seal any of these payloads."""
+        return {s for s in (self.sealed_subject(t) for t in texts) if s is not None}
 
     def sealed_subject(self, text: str) -> str | None:
         """Name the subject whose key seals this payload, if any."""

@@ -2,25 +2,40 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Engine, insert, select
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Connection, Engine, bindparam, insert, select
 
 from events import crypto
-from events.database import read_transaction
+from events.database import Prepared, read_transaction
 from events.errors import SubjectErasedError
 from events.tables import erased_subjects, subject_keys
+
+_KEY_OF = Prepared(select(subject_keys.c.key).where(subject_keys.c.subject_id == bindparam("s")))
+_ERASED = Prepared(
+    select(erased_subjects.c.subject_id).where(erased_subjects.c.subject_id == bindparam("s"))
+)
+_ADD_KEY = Prepared(insert(subject_keys))
+_LOOKUP_CHUNK = 500
 
 
 class KeyRing:
     """The keys of data subjects, cached for one operation.
 
     Given a connection it works inside that transaction (appends, erasure); given an engine
-    it opens a short read transaction for each key not yet cached (long streaming reads).
+    it opens a short read transaction per lookup, or per batch with `prefetch` (long reads).
+    New keys are held back and inserted together when the append writes its rows.
     """
 
     def __init__(self, source: Connection | Engine) -> None:
         self._source = source
         self._cache: dict[str, bytes | None] = {}
         self._complete = False
+        self._new: list[tuple[str, bytes]] = []
+        self._erased: set[str] = set()
+        self._checked: set[str] = set()
+        """Subjects whose erasure was looked up in bulk."""
 
     def preload(self) -> None:
         """Read every key at once: one query instead of one per person on a long read."""
@@ -33,15 +48,31 @@ class KeyRing:
         self._cache.update((str(subject), bytes(key)) for subject, key in rows)
         self._complete = True
 
+    def prefetch(self, subjects: Iterable[str]) -> None:
+        """Load the keys (and erasures) of these subjects in a few queries, not one each."""
+        missing = sorted({s for s in subjects if s not in self._cache})
+        if not missing or self._complete:
+            return
+        self._cache.update(dict.fromkeys(missing))
+        with self._reading() as conn:
+            for start in range(0, len(missing), _LOOKUP_CHUNK):
+                chunk = missing[start : start + _LOOKUP_CHUNK]
+                query = select(subject_keys.c.subject_id, subject_keys.c.key).where(
+                    subject_keys.c.subject_id.in_(chunk)
+                )
+                self._cache.update((str(s), bytes(k)) for s, k in conn.execute(query))
+                erased = select(erased_subjects.c.subject_id).where(
+                    erased_subjects.c.subject_id.in_(chunk)
+                )
+                self._erased.update(str(s) for (s,) in conn.execute(erased))
+        self._checked.update(missing)
+
     def key_for_reading(self, subject_id: str) -> bytes | None:
         """Return the subject's key, or None once it has been deleted."""
         if subject_id not in self._cache and not self._complete:
-            query = select(subject_keys.c.key).where(subject_keys.c.subject_id == subject_id)
-            if isinstance(self._source, Engine):
-                with read_transaction(self._source) as conn:
-                    self._cache[subject_id] = conn.execute(query).scalar_one_or_none()
-            else:
-                self._cache[subject_id] = self._source.execute(query).scalar_one_or_none()
+            with self._reading() as conn:
+                rows = _KEY_OF.rows(conn, s=subject_id)
+            self._cache[subject_id] = bytes(rows[0][0]) if rows else None
         return self._cache.get(subject_id)
 
     def key_for_writing(self, subject_id: str) -> bytes:
@@ -49,12 +80,20 @@ class KeyRing:
         key = self.key_for_reading(subject_id)
         if key is not None:
             return key
-        if self.is_erased(subject_id):
+        if subject_id in self._erased or (
+            subject_id not in self._checked and self.is_erased(subject_id)
+        ):
             raise SubjectErasedError(subject_id)
         key = crypto.new_key()
-        self._connection().execute(insert(subject_keys).values(subject_id=subject_id, key=key))
+        self._new.append((subject_id, key))
         self._cache[subject_id] = key
         return key
+
+    def save_new_keys(self) -> None:
+        """Insert the keys made during this append, in the append's transaction."""
+        if self._new:
+            _ADD_KEY.run_many(self._connection(), ("subject_id", "key"), self._new)
+            self._new = []
 
     def mark_erased(self, subject_id: str, erased_at: str) -> None:
         """Record that a subject was erased, so no new key is ever made for them."""
@@ -66,12 +105,18 @@ class KeyRing:
 
     def is_erased(self, subject_id: str) -> bool:
         """Say whether a subject was erased here."""
-        query = select(erased_subjects.c.subject_id).where(
-            erased_subjects.c.subject_id == subject_id
-        )
-        return self._connection().execute(query).first() is not None
+        return bool(_ERASED.rows(self._connection(), s=subject_id))
 
     def _connection(self) -> Connection:
         if isinstance(self._source, Engine):
             raise TypeError("writing keys needs the append's own transaction")
         return self._source
+
+    @contextmanager
+    def _reading(self) -> Iterator[Connection]:
+        """The caller's transaction (connection), or a short one of its own (engine)."""
+        if isinstance(self._source, Connection):
+            yield self._source
+        else:
+            with read_transaction(self._source) as conn:
+                yield conn

@@ -96,7 +96,7 @@ def _check_envelope_text(stream_id: str, context: AppendContext) -> None:
     """Refuse envelope text the canonical hash form cannot hold unambiguously."""
     fields = (("stream id", stream_id), ("actor", context.actor), ("source", context.source))
     for name, value in fields:
-        if not value or len(value) > 200 or any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        if not value or len(value) > 200 or not value.isprintable():
             raise ValueError(f"the {name} must be 1-200 characters without control characters")
 
 
@@ -192,12 +192,16 @@ class SqlEventStore:
         recorded = datetime.fromisoformat(recorded_at)
         rows: list[tuple[Any, ...]] = []
         records: list[RecordedEvent[Event]] = []
-        versions: dict[str, int] = {}
-        """Streams written earlier in this batch: their rows are not inserted yet."""
+        versions = self._stream_versions(conn, [stream_id for stream_id, _, _ in batch])
+        """Each stream's version, kept current as this batch adds to it."""
+        keys.prefetch(
+            subject
+            for _, pending, _ in batch
+            for item in pending
+            if (subject := item.event.data_subject()) is not None
+        )
         for stream_id, pending, expected_version in batch:
-            version = versions.get(stream_id)
-            if version is None:
-                version = self._stream_version(conn, stream_id)
+            version = versions[stream_id]
             if expected_version is not None and version != expected_version:
                 raise ConcurrencyError(stream_id, expected_version, version)
             for item in pending:
@@ -240,6 +244,7 @@ class SqlEventStore:
                     )
                 )
             versions[stream_id] = version
+        keys.save_new_keys()
         _INSERT_EVENT.run_many(conn, COLUMN_NAMES, rows)
         _MOVE_HEAD.rows(conn, new_position=position, new_hash=previous_hash)
         return records
@@ -280,6 +285,22 @@ class SqlEventStore:
 
     # -- reading ---------------------------------------------------------------------------
 
+    def _stream_versions(self, conn: Connection, stream_ids: list[str]) -> dict[str, int]:
+        """The versions of many streams at once (0 for new ones): one query per 500."""
+        if len(stream_ids) == 1:
+            return {stream_ids[0]: self._stream_version(conn, stream_ids[0])}
+        unique = sorted(set(stream_ids))
+        versions = dict.fromkeys(unique, 0)
+        for start in range(0, len(unique), _LOOKUP_CHUNK):
+            chunk = unique[start : start + _LOOKUP_CHUNK]
+            query = (
+                select(events.c.stream_id, func.max(events.c.stream_version))
+                .where(events.c.stream_id.in_(chunk))
+                .group_by(events.c.stream_id)
+            )
+            versions.update((str(stream), int(v)) for stream, v in fetch_tuples(conn, query))
+        return versions
+
     def _stream_version(self, conn: Connection, stream_id: str) -> int:
         ((version,),) = _STREAM_VERSION.rows(conn, stream_id=stream_id)
         return int(version)
@@ -315,6 +336,7 @@ class SqlEventStore:
         key_for = keys.key_for_reading
         times = _TimeParser()
         for rows in self.read_rows_batched(after_position, up_to=up_to, batch_size=batch_size):
+            keys.prefetch(self._codec.sealed_subjects(row[12] for row in rows))
             for row in rows:
                 yield self._record(row, key_for, times)
 
@@ -504,6 +526,17 @@ class SqlEventStore:
                 else:
                     high = middle - 1
         return low
+
+    def streams_with_correlation(self, correlation_id: str) -> list[str]:
+        """The streams an import batch (or any one command) wrote to, in first-write order."""
+        query = (
+            select(events.c.stream_id, func.min(events.c.position))
+            .where(events.c.correlation_id == correlation_id)
+            .group_by(events.c.stream_id)
+            .order_by(func.min(events.c.position))
+        )
+        with read_transaction(self.engine) as conn:
+            return [str(stream) for stream, _ in conn.execute(query)]
 
     # -- summaries -----------------------------------------------------------------------
 

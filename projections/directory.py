@@ -152,7 +152,7 @@ class DirectoryProjection(Projection):
             case FollowUpOpened():
                 self._create(unit, "followup", event.followup_id, event, record, status="open")
             case ContactRoleAssigned():
-                unit.put("directory_roles", _role_row(event))
+                unit.add("directory_roles", _role_row(event))
             case ContactRoleEnded():
                 unit.change("directory_roles", str(event.role_id), until=event.until.isoformat())
             case PartnershipStatusChanged():
@@ -225,8 +225,9 @@ class DirectoryProjection(Projection):
     ) -> None:
         for key in before - after:
             unit.remove("directory_names", entry_id, key)
+        write = unit.add if not before else unit.put  # a new entry's names are new rows
         for key in after - before:
-            unit.put("directory_names", {"entry_id": entry_id, "name_key": key, "kind": kind})
+            write("directory_names", {"entry_id": entry_id, "name_key": key, "kind": kind})
 
     def _retract(self, unit: UnitOfWork, entry_id: Any) -> None:
         row = unit.change("directory_entries", str(entry_id), is_retracted=True)
@@ -385,3 +386,11 @@ def _role(row: Any) -> Role:
         date.fromisoformat(row.since) if row.since else None,
         date.fromisoformat(row.until) if row.until else None,
     )
+
+
+def ids_named(conn: Connection, kinds: Sequence[str], key: str) -> list[str]:
+    """Ids of current entries of these kinds with exactly this name key (indexed)."""
+    query = select(directory_names.c.entry_id).where(
+        directory_names.c.kind.in_(kinds), directory_names.c.name_key == key
+    )
+    return sorted({row.entry_id for row in conn.execute(query)})

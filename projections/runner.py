@@ -12,13 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import (
-    Column,
     Connection,
-    MetaData,
-    Table,
     func,
     insert,
     inspect,
@@ -28,14 +24,16 @@ from sqlalchemy import (
 
 from events.collector import collector_paused
 from events.database import read_transaction, write_transaction
+from events.envelope import RecordedEvent
+from events.event import Event
 from events.sql_store import SqlEventStore
 from projections.projection import Projection
+from projections.shadow import shadow_tables
 from projections.state import projection_state, state_metadata
 from projections.unit import UnitOfWork
 
 CATCH_UP_BATCH = 2_000
 REBUILD_BATCH = 20_000
-REBUILD_SUFFIX = "__rebuild"
 
 Progress = Callable[[int, int], None]
 """Told (events done, events in all) as a rebuild goes."""
@@ -102,8 +100,12 @@ class ProjectionRunner:
 
     # -- catch-up ----------------------------------------------------------------------------
 
-    def catch_up(self) -> int:
-        """Apply every event not yet applied; return how many positions were processed."""
+    def catch_up(self, fresh: Sequence[RecordedEvent[Event]] = ()) -> int:
+        """Apply every event not yet applied; return how many positions were processed.
+
+        `fresh` are events this process just appended: when they are exactly what is missing,
+        they are applied as they are, without reading them back from the log.
+        """
         self._ensure_state_table()
         head = self.store.head_position()
         with read_transaction(self.store.engine) as conn:
@@ -116,23 +118,34 @@ class ProjectionRunner:
         if all(states[name].position >= head for name in self.projections):
             return 0
         processed = 0
+        given = {r.position: r for r in fresh}
         while True:
-            done = self._catch_up_batch(head)
+            done = self._catch_up_batch(head, given)
             processed += done
             if done == 0:
                 return processed
 
-    def _catch_up_batch(self, head: int) -> int:
+    def _records(
+        self, start: int, end: int, given: dict[int, RecordedEvent[Event]]
+    ) -> Iterable[RecordedEvent[Event]]:
+        if all(p in given for p in range(start + 1, end + 1)):
+            return (given[p] for p in range(start + 1, end + 1))
+        return self.store.read_all(after_position=start, up_to=end)
+
+    def _catch_up_batch(self, head: int, given: dict[int, RecordedEvent[Event]]) -> int:
         with write_transaction(self.store.engine, durable=False) as conn:
             states = self._states(conn, lock=True)
             behind = {n: states[n].position for n in self.projections if states[n].position < head}
             if not behind:
                 return 0
             start = min(behind.values())
-            end = min(head, start + CATCH_UP_BATCH)
+            # Small steps keep a daemon's catch-up short; a large backlog (an import) goes in
+            # bigger ones, since each step pays for its lookups and its commit.
+            step = CATCH_UP_BATCH if head - start <= CATCH_UP_BATCH * 5 else CATCH_UP_BATCH * 5
+            end = min(head, start + step)
             tables = {t: tab for p in self.projections.values() for t, tab in p.tables().items()}
             unit = UnitOfWork(conn, tables)
-            for record in self.store.read_all(after_position=start, up_to=end):
+            for record in self._records(start, end, given):
                 for name, checkpoint in behind.items():
                     if record.position > checkpoint:
                         self.projections[name].apply(unit, record)
@@ -178,11 +191,11 @@ class ProjectionRunner:
         resuming = (
             state is not None
             and state.building_version == projection.version
-            and all(inspect(conn).has_table(t.name) for t in _fresh_tables(projection).values())
+            and all(inspect(conn).has_table(t.name) for t in shadow_tables(projection).values())
         )
         if resuming and state is not None and state.building_position is not None:
             return state.building_position
-        for table in _fresh_tables(projection).values():
+        for table in shadow_tables(projection).values():
             table.drop(conn, checkfirst=True)
             table.create(conn)
         values = {"building_version": projection.version, "building_position": 0}
@@ -204,7 +217,7 @@ class ProjectionRunner:
         with write_transaction(self.store.engine, durable=False) as conn:
             states = self._states(conn, lock=True)
             active = [p for p in chosen if (states[p.name].building_position or 0) < end]
-            tables = {t: tab for p in active for t, tab in _fresh_tables(p).items()}
+            tables = {t: tab for p in active for t, tab in shadow_tables(p).items()}
             unit = UnitOfWork(conn, tables, empty=start == 0, bulk=True)
             with collector_paused():
                 for record in self.store.read_all(after_position=start, up_to=end):
@@ -228,7 +241,7 @@ class ProjectionRunner:
                 state = states[projection.name]
                 if state.building_version is None:
                     continue  # another process swapped it in meanwhile
-                fresh = _fresh_tables(projection)
+                fresh = shadow_tables(projection)
                 unit = UnitOfWork(conn, fresh, bulk=True)
                 for record in self.store.read_all(after_position=state.building_position or 0):
                     projection.apply(unit, record)
@@ -288,30 +301,3 @@ def _serialise(conn: Connection) -> None:
     """
     if conn.dialect.name == "postgresql":
         conn.execute(select(func.pg_advisory_xact_lock(_PG_PROJECTIONS_LOCK)))
-
-
-def _fresh_tables(projection: Projection) -> dict[str, Table]:
-    """Copies of a projection's tables, named `<table>__rebuild`, without secondary indexes."""
-    cached = _FRESH.get(projection.name)
-    if cached is None:
-        metadata = MetaData()
-        cached = {
-            name: Table(
-                f"{table.name}{REBUILD_SUFFIX}",
-                metadata,
-                *(_plain_column(c) for c in table.columns),
-                sqlite_with_rowid=table.dialect_options["sqlite"]["with_rowid"],
-            )
-            for name, table in projection.tables().items()
-        }
-        _FRESH[projection.name] = cached
-    return cached
-
-
-_FRESH: dict[str, dict[str, Table]] = {}
-
-
-def _plain_column(column: Column[Any]) -> Column[Any]:
-    return Column(
-        column.name, column.type, primary_key=column.primary_key, nullable=column.nullable
-    )

@@ -11,7 +11,9 @@ from crm.cli import (
     corrections,
     demo,
     events_log,
+    exports,
     followup,
+    imports,
     log,
     mission,
     org,
@@ -83,6 +85,11 @@ app.command("stale")(reports.stale)
 app.command("search")(reports.search)
 app.add_typer(projections_cmd.app, name="projections")
 app.add_typer(remind.app, name="remind")
+app.add_typer(imports.app, name="import")
+app.add_typer(exports.app, name="export")
+app.command("undo")(imports.undo)
+app.command("backup")(exports.backup)
+app.command("forget")(exports.forget)
 
 
 def run() -> None:

@@ -75,7 +75,7 @@ class Session:
     ) -> list[RecordedEvent[Event]]:
         """Run a handler, then bring the read models up to what it wrote."""
         records = handler(self.context(), *args)
-        self.app.after_command()
+        self.app.after_command(records)
         return records
 
     def created(self, kind: str, entry_id: UUID, fmt: Format, **details: Any) -> None:

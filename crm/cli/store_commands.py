@@ -41,23 +41,42 @@ def status(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     emit_object(_summary(ctx), fmt)
 
 
-def verify(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
-    """Check the hash chain of the whole log; exit 1 naming the first bad position.
+def verify(
+    ctx: typer.Context,
+    chain_only: Annotated[
+        bool, typer.Option("--chain-only", help="Check the hash chain; skip the read models.")
+    ] = False,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Check the hash chain, and that every read model equals a fresh rebuild.
 
+    Exits 1 naming the first bad position, or the first table that differs.
     Example: crm verify
     """
-    result = services(ctx).store.verify()
+    app = services(ctx)
+    result = app.store.verify()
+    mismatch = None
+    if result.is_intact and not chain_only:
+        from projections.verify import verify_projections
+
+        mismatch = verify_projections(app.runner)
     emit_object(
         {
-            "intact": result.is_intact,
+            "intact": result.is_intact and mismatch is None,
             "events_checked": result.checked,
             "first_bad_position": result.first_bad_position,
             "reason": result.reason,
+            "projections": "not checked" if chain_only or not result.is_intact else "match",
+            "first_bad_table": mismatch.table if mismatch else None,
+            "table_problem": f"{mismatch.key}: {mismatch.reason}" if mismatch else None,
         },
         fmt,
     )
     if not result.is_intact:
         note(f"the log is damaged at position {result.first_bad_position}: {result.reason}")
+        raise typer.Exit(1)
+    if mismatch is not None:
+        note(f"read model table {mismatch.table} differs from a rebuild at {mismatch.key}")
         raise typer.Exit(1)
 
 

@@ -149,6 +149,15 @@ def decide_end_role(cmd: ContactRoleEnded, state: Contact) -> list[Event]:
     return [cmd]
 
 
+def decide_forget(cmd: ContactForgotten, state: Contact) -> list[Event]:
+    """Erase a person: once, and only a person who exists."""
+    if state.registered is None:
+        raise CommandRejectedError(f"contact {cmd.contact_id} does not exist")
+    if state.is_forgotten:
+        raise CommandRejectedError(f"contact {cmd.contact_id} has been erased already")
+    return [cmd]
+
+
 def register_contact(
     ctx: CommandContext,
     cmd: ContactRegistered,

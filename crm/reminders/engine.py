@@ -155,7 +155,7 @@ class ReminderEngine:
             if not claimed:
                 continue
             digest = Digest(
-                claimed[0].item.recipient, message_id, tuple(p.item for p in claimed), now
+                claimed[0].item.send_to, message_id, tuple(p.item for p in claimed), now
             )
             self._deliver(digest, claimed, send, now, report)
         return report

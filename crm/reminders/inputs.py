@@ -70,7 +70,7 @@ class _Directory:
             data = json.loads(self.conn.execute(query).scalar_one())
             emails = [e for e in data.get("emails", []) if "@" in e]
             if emails:
-                people.append(Recipient(emails[0], data.get("timezone")))
+                people.append(Recipient(emails[0], data.get("timezone"), f"contact:{contact_id}"))
         return people
 
 
@@ -115,12 +115,9 @@ def _visits(conn: Connection, directory: _Directory, first: date, last: date) ->
         )
         people = [p["contact_id"] for p in participants]
         recipients = directory.owners(partnerships) + directory.our_people(people, starts)
-        unique = {r.email: r for r in reversed(recipients)}
-        visits.append(
-            VisitInput(
-                details, tuple(unique[e] for e in dict.fromkeys(r.email for r in recipients))
-            )
-        )
+        unique = {r.identity: r for r in reversed(recipients)}
+        order = dict.fromkeys(r.identity for r in recipients)
+        visits.append(VisitInput(details, tuple(unique[i] for i in order)))
     return visits
 
 

@@ -45,6 +45,14 @@ class DueReminder:
     title: str
     detail: str
     visit: VisitDetails | None = None
+    address: str | None = None
+    """The email to send to, when `recipient` is a reference ("contact:<id>") rather than an
+    address: reminder records then hold no personal data an erasure would have to chase."""
+
+    @property
+    def send_to(self) -> str:
+        """The address the digest goes to."""
+        return self.address or self.recipient
 
 
 @dataclass(frozen=True)

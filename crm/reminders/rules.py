@@ -37,10 +37,17 @@ class ReminderRules:
 
 @dataclass(frozen=True)
 class Recipient:
-    """Someone a reminder goes to, with their zone."""
+    """Someone a reminder goes to, with their zone; contacts by reference, not address."""
 
     email: str
     timezone: str | None = None
+    ref: str | None = None
+    """ "contact:<id>" for one of our people: what reminder records store instead of the email."""
+
+    @property
+    def identity(self) -> str:
+        """What keys and records name this recipient by."""
+        return self.ref or self.email
 
 
 @dataclass(frozen=True)
@@ -140,12 +147,13 @@ def _make(
     due_at = send_time(day, rules, zone)
     if window[0] <= due_at <= window[1]:
         yield DueReminder(
-            key=reminder_key(rule, subject, occurrence, offset, recipient.email),
+            key=reminder_key(rule, subject, occurrence, offset, recipient.identity),
             rule=rule,
             subject_id=subject,
             occurrence=occurrence,
             offset=offset,
-            recipient=recipient.email,
+            recipient=recipient.identity,
+            address=recipient.email,
             recipient_timezone=zone,
             due_at=due_at,
             title=title,

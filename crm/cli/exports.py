@@ -1,0 +1,187 @@
+"""`crm export`, `crm backup` and `crm forget`: data going out, copies, and erasure."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+import typer
+
+from crm.cli.console import Format, emit_object, emit_rows, note, write
+from crm.cli.options import FormatOption, ReasonOption
+from crm.cli.session import Session
+
+app = typer.Typer(help="Send data out: vCards, calendars, the whole log.")
+
+OutputOption = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write to this file (default: stdout).")
+]
+
+
+def _deliver(text: str, output: Path | None) -> None:
+    if output is None:
+        write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        note(f"wrote {output}")
+
+
+@app.command("vcard")
+def export_vcard(ctx: typer.Context, output: OutputOption = None) -> None:
+    """Write every contact as vCard 3.0 (for Outlook, phones and address books).
+
+    Example: crm export vcard --output contacts.vcf
+    """
+    from crm.exchange.vcard import contact_card
+    from crm.reports.people import contact_name, role_on
+    from events.event import ERASED
+    from projections.directory import get_entry, list_entries, roles_of
+
+    session = Session(ctx)
+    cards = []
+    with session.app.reading() as conn:
+        for entry in list_entries(conn, "contact"):
+            data = entry.data
+            if data.get("family_name") == ERASED:
+                continue
+            role = role_on(roles_of(conn, [entry.entry_id]), session.today)
+            org = get_entry(conn, role.organisation_id) if role else None
+            record = {**data, "id": entry.entry_id, "name": contact_name(data)}
+            title = role.title if role else None
+            cards.append(contact_card(record, org.label if org else None, title))
+    _deliver("".join(cards), output)
+
+
+@app.command("ics")
+def export_ics(
+    ctx: typer.Context,
+    days: Annotated[int, typer.Option("--days", min=1, max=3660, help="How far ahead.")] = 365,
+    utc: Annotated[
+        bool, typer.Option("--utc", help="Times in UTC, no VTIMEZONE (for picky clients).")
+    ] = False,
+    output: OutputOption = None,
+) -> None:
+    """Write visits and open follow-ups as an iCalendar file to subscribe to.
+
+    Example: crm export ics --days 180 --output crm.ics
+    """
+    from crm.exchange.ics_export import calendar_file
+    from crm.reminders.inputs import load_inputs
+    from crm.reminders.settings import ReminderSettings
+
+    session = Session(ctx)
+    rules = ReminderSettings.from_settings(session.app.settings).rules
+    end = session.now + timedelta(days=days)
+    with session.app.reading() as conn:
+        inputs = load_inputs(conn, rules, session.now - timedelta(days=1), end)
+        visits = [v.details for v in inputs.visits if v.details.starts_on <= end.date()]
+        followups = _followups(conn, end.date())
+    data = calendar_file(visits, followups, utc=utc, now=session.now)
+    _deliver(data.decode(), output)
+
+
+def _followups(conn: Any, last: date) -> list[tuple[str, str, str, datetime | date, str]]:
+    from sqlalchemy import select
+
+    from projections.followups import followup_items
+
+    query = select(followup_items).where(
+        followup_items.c.status == "open",
+        followup_items.c.is_retracted.is_(False),
+        followup_items.c.due_day <= last.isoformat(),
+    )
+    found: list[tuple[str, str, str, datetime | date, str]] = []
+    for row in conn.execute(query):
+        day = date.fromisoformat(row.due_day)
+        due: datetime | date = day
+        if row.due_time:
+            due = datetime.combine(day, time.fromisoformat(row.due_time), ZoneInfo(row.due_zone))
+        found.append((row.followup_id, row.text, row.owner_email, due, row.due_zone))
+    return found
+
+
+@app.command("events")
+def export_events(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(dir_okay=False, help="The .jsonl file to write.")],
+    without_keys: Annotated[
+        bool,
+        typer.Option("--without-keys", help="Leave out personal-data keys: people read as erased."),
+    ] = False,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Write the whole log (and the keys that open personal data) as JSON Lines.
+
+    The file holds every person's key unless --without-keys: keep it as safe as the store.
+    Example: crm export events backup.jsonl
+    """
+    import os
+
+    from crm.errors import BadInputError
+    from crm.exchange.event_log import export_log
+
+    session = Session(ctx)
+    if file.exists():
+        raise BadInputError(f"{file} exists already; choose a new file")
+    descriptor = os.open(file, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+        summary = export_log(session.app.store, out, with_keys=not without_keys)
+    emit_object({"file": str(file), "events": summary.events, "keys": summary.keys}, fmt)
+
+
+def backup(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(dir_okay=False, help="The new SQLite file.")],
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Copy a SQLite store consistently while others keep writing (readable by you only).
+
+    Example: crm backup backups/crm-2026-11-28.db
+    """
+    from crm.exchange.backup import backup_sqlite
+
+    session = Session(ctx)
+    size = backup_sqlite(session.app.settings.database_url, file)
+    emit_object({"file": str(file), "bytes": size}, fmt)
+
+
+def forget(
+    ctx: typer.Context,
+    contact: Annotated[str, typer.Argument(help="The person to erase.")],
+    reason: ReasonOption,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Erase even though entries still mention them.")
+    ] = False,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Erase a person: delete their key, so their details read as "[erased]" everywhere.
+
+    First lists entries whose own text names them (a key cannot reach free text): correct or
+    retract those, or confirm with --yes. The erasure is logged (who, when, why; not what).
+    Example: crm forget "Zhao Xuenong" --reason "Subject access request 2026-114"
+    """
+    from uuid import UUID
+
+    from crm import fields
+    from crm.errors import CommandRejectedError
+    from crm.exchange.erasure import SCRUBBED_TABLES, mentions
+    from crm.exchange.erasure import forget as erase
+
+    session = Session(ctx)
+    why = fields.one_line(reason, "--reason")
+    with session.lookup() as lookup:
+        entry = lookup.resolve(["contact"], contact)
+        found = mentions(lookup.conn, entry.data)
+    if found and not yes:
+        rows = [{"kind": m.kind, "id": m.entry_id, "title": m.title, "when": m.when} for m in found]
+        emit_rows(rows, fmt, ["when", "kind", "id", "title"], title="Entries that name them")
+        raise CommandRejectedError(
+            f"{len(found)} entries still name this person: correct or retract them, "
+            "or erase anyway with --yes"
+        )
+    erase(session.context(), UUID(entry.entry_id), why)
+    session.app.after_command()
+    session.app.store.scrub_freed_space(SCRUBBED_TABLES)
+    emit_object({"erased": entry.entry_id, "mentions_left": len(found)}, fmt)

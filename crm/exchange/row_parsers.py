@@ -1,0 +1,244 @@
+"""One CSV row of each kind, checked and turned into the events it would write."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from uuid import UUID, uuid4
+
+from crm import fields
+from crm.commands.contacts import Contact, decide_register
+from crm.commands.interactions import Interaction, decide_log
+from crm.dates import parse_day, parse_timezone, parse_when
+from crm.errors import BadInputError
+from crm.lookup import Lookup
+from events.event import Event
+from events.schemas.contacts import ContactRegistered, ContactRoleAssigned
+from events.schemas.followups import FollowUpOpened
+from events.schemas.interactions import InteractionLogged
+from events.schemas.organisations import OrganisationRegistered
+from events.schemas.values import Link, Person
+from projections.directory import name_keys
+from projections.names import name_key
+
+Writes = list[tuple[str, list[Event]]]
+YES = {"yes", "y", "true", "1", "x"}
+
+
+@dataclass
+class RowContext:
+    """What rows are checked against: the directory, the clock, and the file so far."""
+
+    lookup: Lookup
+    now: datetime
+    zone: str
+    default_owner: str | None = None
+    new_orgs: dict[str, UUID] = field(default_factory=dict)
+    """Organisations this file creates, by name key (created once, on first mention)."""
+    line: int = 0
+    """The line of the row being read."""
+    seen: dict[str, int] = field(default_factory=dict)
+    """Emails and names of rows already read, with their lines (duplicates within the file)."""
+    _orgs: dict[str, UUID | None] = field(default_factory=dict)
+
+    _names: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+
+    def find(self, kind: str, text: str) -> list[str]:
+        """Ids of entries of a kind with exactly this name: one query per kind per import."""
+        if kind not in self._names:
+            index: dict[str, list[str]] = {}
+            for key, entry_id in name_keys(self.lookup.conn, [kind]):
+                index.setdefault(key, []).append(entry_id)
+            self._names[kind] = index
+        return sorted(set(self._names[kind].get(name_key(text), [])))
+
+    def first_seen(self, *identities: str) -> int | None:
+        """The line an earlier row had one of these identities on, if any."""
+        return next((self.seen[i] for i in identities if i in self.seen), None)
+
+    def remember(self, *identities: str) -> None:
+        """Note this row's identities for later rows."""
+        for identity in identities:
+            self.seen.setdefault(identity, self.line)
+
+    @property
+    def today(self) -> date:
+        from zoneinfo import ZoneInfo
+
+        return self.now.astimezone(ZoneInfo(self.zone)).date()
+
+    def organisation(self, name: str) -> tuple[UUID, Writes]:
+        """An existing organisation, or one this import creates (written with its first row)."""
+        key = name_key(name)
+        if key not in self._orgs:
+            found = self.find("organisation", name)
+            self._orgs[key] = UUID(found[0]) if len(found) == 1 else None
+        known = self._orgs[key]
+        if known is not None:
+            return known, []
+        if key in self.new_orgs:
+            return self.new_orgs[key], []
+        org_id = uuid4()
+        self.new_orgs[key] = org_id
+        event = OrganisationRegistered(
+            organisation_id=org_id, name=fields.one_line(name, "organisation")
+        )
+        return org_id, [(f"organisation-{org_id}", [event])]
+
+
+def _split(raw: dict[str, str], name: str) -> list[str]:
+    return [part.strip() for part in raw.get(name, "").split(";") if part.strip()]
+
+
+def _flag(raw: dict[str, str], name: str) -> bool:
+    return raw.get(name, "").strip().lower() in YES
+
+
+def contact_row(raw: dict[str, str], ctx: RowContext) -> tuple[Writes, str | None]:
+    """name (or family_name and given_name), organisation, title, since, email, phone..."""
+    first = _flag(raw, "family_name_first")
+    family, given = raw.get("family_name"), raw.get("given_name")
+    if not family:
+        full = fields.one_line(raw.get("name", ""), "name")
+        words = full.split()
+        family, given = (
+            (words[0], " ".join(words[1:])) if first else (words[-1], " ".join(words[:-1]))
+        )
+    contact_id = uuid4()
+    emails = tuple(fields.email(e, "email") for e in _split(raw, "email") + _split(raw, "emails"))
+    contact = ContactRegistered(
+        contact_id=contact_id,
+        family_name=fields.one_line(family, "family_name"),
+        given_name=fields.optional_line(given, "given_name") or "",
+        family_name_first=first,
+        native_name=fields.optional_line(raw.get("native_name"), "native_name"),
+        preferred_name=fields.optional_line(raw.get("preferred_name"), "preferred_name"),
+        honorific=fields.optional_line(raw.get("honorific"), "honorific"),
+        emails=emails,
+        phones=tuple(
+            fields.phone(p, "phone") for p in _split(raw, "phone") + _split(raw, "phones")
+        ),
+        notes=fields.long_text(raw.get("notes", ""), "notes") or None,
+        languages=tuple(fields.one_line(x, "languages") for x in _split(raw, "languages")),
+        timezone=parse_timezone(raw["timezone"]) if raw.get("timezone") else None,
+        tags=tuple(fields.one_line(t, "tags") for t in _split(raw, "tags")),
+    )
+    writes: Writes = []
+    role = None
+    org_name = raw.get("organisation") or raw.get("org")
+    if org_name:
+        org_id, writes = ctx.organisation(org_name)
+        role = ContactRoleAssigned(
+            contact_id=contact_id,
+            role_id=uuid4(),
+            organisation_id=org_id,
+            title=fields.one_line(raw.get("title", "Contact"), "title"),
+            since=parse_day(raw["since"], today=ctx.today) if raw.get("since") else None,
+        )
+    duplicate = _contact_duplicate(contact, role, ctx)
+    events = decide_register(contact, role, Contact(), None)
+    return [*writes, (f"contact-{contact_id}", events)], duplicate
+
+
+def _contact_duplicate(
+    contact: ContactRegistered, role: ContactRoleAssigned | None, ctx: RowContext
+) -> str | None:
+    """Same email as a known contact (or an earlier row), or the same name at the same org."""
+    from projections.directory import roles_of
+
+    full = f"{contact.family_name} {contact.given_name}"
+    org = str(role.organisation_id) if role else ""
+    identities = [f"email:{e.lower()}" for e in contact.emails]
+    identities.append(f"name:{name_key(full)}|{org}")
+    line = ctx.first_seen(*identities)
+    ctx.remember(*identities)
+    if line is not None:
+        return f"same email, or same name and organisation, as line {line}"
+    for address in contact.emails:
+        known = ctx.find("contact", address)
+        if known:
+            return f"same email as contact {known[0][:8]}"
+    if role is not None:
+        for contact_id in ctx.find("contact", full):
+            if any(r.organisation_id == org for r in roles_of(ctx.lookup.conn, [contact_id])):
+                return f"same name and organisation as contact {contact_id[:8]}"
+    return None
+
+
+def organisation_row(raw: dict[str, str], ctx: RowContext) -> tuple[Writes, str | None]:
+    """name, native_name, kind, country, city, timezone, aliases, ours."""
+    name = fields.one_line(raw.get("name", ""), "name")
+    kind = raw.get("kind", "other").strip().lower().replace(" ", "_").replace("-", "_")
+    event = OrganisationRegistered(
+        organisation_id=uuid4(),
+        name=name,
+        native_name=fields.optional_line(raw.get("native_name"), "native_name"),
+        kind=kind,
+        country=fields.country(raw["country"], field="country") if raw.get("country") else None,
+        city=fields.optional_line(raw.get("city"), "city"),
+        timezone=parse_timezone(raw["timezone"]) if raw.get("timezone") else None,
+        aliases=tuple(fields.one_line(a, "aliases") for a in _split(raw, "aliases")),
+        is_ours=_flag(raw, "ours"),
+    )
+    identity = f"organisation:{name_key(name)}"
+    line = ctx.first_seen(identity)
+    ctx.remember(identity)
+    known = ctx.find("organisation", name)
+    duplicate = f"same name as organisation {known[0][:8]}" if known else None
+    if line is not None:
+        duplicate = f"same name as line {line}"
+    return [(f"organisation-{event.organisation_id}", [event])], duplicate
+
+
+def meeting_row(raw: dict[str, str], ctx: RowContext) -> tuple[Writes, str | None]:
+    """on, with (names separated by ;), subject, kind, summary, place, partnership, mission."""
+    people = [UUID(ctx.lookup.resolve(["contact"], who).entry_id) for who in _split(raw, "with")]
+    if not people:
+        raise BadInputError("with: name at least one participant")
+    zone = parse_timezone(raw["timezone"]) if raw.get("timezone") else ctx.zone
+    held = parse_when(raw.get("on", "") or raw.get("date", ""), now=ctx.now, zone=zone)
+    partnership = raw.get("partnership")
+    mission = raw.get("mission")
+    event = InteractionLogged(
+        interaction_id=uuid4(),
+        kind=raw.get("kind", "meeting").strip().lower().replace(" ", "_").replace("-", "_"),
+        held_at=held.start(),
+        timezone=held.timezone,
+        place=fields.optional_line(raw.get("place"), "place"),
+        participants=tuple(Person(contact_id=p) for p in dict.fromkeys(people)),
+        partnership_id=UUID(ctx.lookup.resolve(["partnership"], partnership).entry_id)
+        if partnership
+        else None,
+        mission_id=UUID(ctx.lookup.resolve(["mission"], mission).entry_id) if mission else None,
+        subject=fields.one_line(raw.get("subject", ""), "subject"),
+        summary=fields.long_text(raw.get("summary", ""), "summary") or None,
+        outcomes=tuple(fields.one_line(o, "outcomes") for o in _split(raw, "outcomes")),
+    )
+    return [(f"interaction-{event.interaction_id}", decide_log(event, Interaction()))], None
+
+
+def followup_row(raw: dict[str, str], ctx: RowContext) -> tuple[Writes, str | None]:
+    """text, due, owner, about (references separated by ;)."""
+    kinds = ["partnership", "contact", "organisation", "mission", "agreement"]
+    entries = [ctx.lookup.resolve(kinds, ref) for ref in _split(raw, "about")]
+    owners = [e.data.get("owner_email") for e in entries if e.kind == "partnership"]
+    owner = raw.get("owner") or next((o for o in owners if o), None) or ctx.default_owner
+    if not owner:
+        raise BadInputError("owner: say who owns it (no partnership owner, no CRM_EMAIL)")
+    event = FollowUpOpened(
+        followup_id=uuid4(),
+        text=fields.one_line(raw.get("text", ""), "text"),
+        owner_email=fields.email(owner, "owner"),
+        due=parse_when(raw.get("due", ""), now=ctx.now, zone=ctx.zone),
+        links=tuple(Link(kind=e.kind, id=UUID(e.entry_id)) for e in entries),
+    )
+    return [(f"followup-{event.followup_id}", [event])], None
+
+
+PARSERS: dict[str, Callable[[dict[str, str], RowContext], tuple[Writes, str | None]]] = {
+    "contacts": contact_row,
+    "organisations": organisation_row,
+    "meetings": meeting_row,
+    "followups": followup_row,
+}
