@@ -21,7 +21,6 @@ from sqlalchemy import (
     event,
     select,
 )
-from sqlalchemy.dialects.postgresql import REGCLASS
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.sql import Executable, cast, literal
@@ -43,7 +42,7 @@ _pg_trigger = Table(
     "pg_trigger",
     _catalog,
     Column("tgname", String),
-    Column("tgrelid", REGCLASS),
+    Column("tgrelid", String),
     Column("tgenabled", String),
 )
 
@@ -144,6 +143,12 @@ def read_transaction(engine: Engine) -> Iterator[Connection]:
         yield conn
 
 
+def _regclass() -> Any:
+    from sqlalchemy.dialects.postgresql import REGCLASS  # only PostgreSQL users pay for it
+
+    return REGCLASS
+
+
 def installed_guards(conn: Connection) -> set[str]:
     """Name the enabled triggers on the events table."""
     if conn.dialect.name == "sqlite":
@@ -152,7 +157,7 @@ def installed_guards(conn: Connection) -> set[str]:
         )
     else:
         query = select(_pg_trigger.c.tgname).where(
-            _pg_trigger.c.tgrelid == cast(literal("events"), REGCLASS),
+            _pg_trigger.c.tgrelid == cast(literal("events"), _regclass()),
             _pg_trigger.c.tgenabled.in_(["O", "A"]),
         )
     return set(conn.execute(query).scalars())

@@ -29,6 +29,7 @@ from sqlalchemy import (
     select,
 )
 
+from events.database import fetch_tuples
 from events.envelope import RecordedEvent
 from events.event import ERASED, Event
 from events.schemas.agreements import AgreementSigned
@@ -634,7 +635,8 @@ def rows_linked_to(
         query = query.where(timeline_entries.c.position <= up_to_position)
     if not include_retracted:
         query = query.where(timeline_entries.c.is_retracted.is_(False))
-    return [dict(row) for row in conn.execute(query).mappings()]
+    names = [column.name for column in timeline_entries.columns]
+    return [dict(zip(names, row, strict=True)) for row in fetch_tuples(conn, query)]
 
 
 def revisions_of(conn: Connection, row_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:

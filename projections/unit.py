@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Connection, Table, and_, bindparam, delete, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from events.database import Prepared
 
@@ -41,7 +40,10 @@ class _Statements:
     def upserter(self, dialect_name: str) -> Prepared:
         """An insert that replaces the row when its key exists (SQLite and PostgreSQL)."""
         if dialect_name not in self._upserters:
-            dialect = postgresql if dialect_name == "postgresql" else sqlite
+            if dialect_name == "postgresql":
+                from sqlalchemy.dialects import postgresql as dialect
+            else:
+                from sqlalchemy.dialects import sqlite as dialect  # type: ignore[no-redef]
             statement = dialect.insert(self.table)
             others = {c: statement.excluded[c] for c in self.columns if c not in self.keys}
             if others:

@@ -50,8 +50,20 @@ def plain(value: Any) -> Any:
 
 
 def to_json(data: Any) -> str:
-    """Serialise for scripts: stable keys as given, UTF-8 text, two-space indent."""
-    return json.dumps(plain(data), ensure_ascii=False, indent=2)
+    """Serialise for scripts: stable keys as given, UTF-8 text; indented on a terminal.
+
+    Piped output is compact: json's C encoder only runs without an indent, and a 5,000-entry
+    timeline took half a second longer indented.
+    """
+    indent = 2 if sys.stdout.isatty() else None
+    return json.dumps(data, ensure_ascii=False, indent=indent, default=_json_default)
+
+
+def _json_default(value: Any) -> Any:
+    converted = plain(value)
+    if converted is value:
+        raise TypeError(f"cannot write {type(value).__name__} as JSON")
+    return converted
 
 
 def write(text: str) -> None:

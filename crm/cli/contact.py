@@ -12,7 +12,9 @@ from crm.cli.console import Format, emit_object, emit_rows
 from crm.cli.options import FormatOption, TimezoneOption
 from crm.cli.session import Session
 
-app = typer.Typer(help="Contacts: people, their details, and their titles over time.")
+app = typer.Typer(
+    rich_markup_mode=None, help="Contacts: people, their details, and their titles over time."
+)
 
 COLUMNS = ["id", "name", "native_name", "titles", "emails", "phones", "tags"]
 
@@ -30,7 +32,9 @@ def split_name(name: str, family_first: bool) -> tuple[str, str]:
 @app.command("add")
 def add(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Full name, in the person's own order.")],
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="Full name, in the person's own order.")
+    ],
     family_name_first: Annotated[
         bool, typer.Option("--family-name-first", help="Family name comes first (Zhao Xuenong).")
     ] = False,
@@ -111,7 +115,7 @@ def _duplicate(lookup: Any, contact: Any) -> str | None:
 @app.command("role")
 def role(
     ctx: typer.Context,
-    contact: Annotated[str, typer.Argument(help="The contact.")],
+    contact: Annotated[str, typer.Argument(metavar="CONTACT", help="The contact.")],
     org: Annotated[str, typer.Option("--org", help="The organisation.")],
     title: Annotated[str, typer.Option("--title", help="The title held there.")],
     since: Annotated[str | None, typer.Option("--since", help="First day held.")] = None,
@@ -191,7 +195,9 @@ def list_(
 @app.command("show")
 def show(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(help="Id, id prefix, name, native name or email.")],
+    ref: Annotated[
+        str, typer.Argument(metavar="REF", help="Id, id prefix, name, native name or email.")
+    ],
     fmt: FormatOption = Format.table,
 ) -> None:
     """Show one contact: details, every title held over time, notes.

@@ -90,7 +90,9 @@ def parse_changes(session: Session, sets: list[str], entry: dict[str, Any]) -> d
 
 def correct(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(help="The entry: id, id prefix, name or subject.")],
+    ref: Annotated[
+        str, typer.Argument(metavar="REF", help="The entry: id, id prefix, name or subject.")
+    ],
     set_: Annotated[list[str], typer.Option("--set", help="FIELD=VALUE (repeatable).")],
     reason: ReasonOption,
     fmt: FormatOption = Format.table,
@@ -117,7 +119,9 @@ def correct(
 
 def retract(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(help="The entry: id, id prefix, name or subject.")],
+    ref: Annotated[
+        str, typer.Argument(metavar="REF", help="The entry: id, id prefix, name or subject.")
+    ],
     reason: ReasonOption,
     fmt: FormatOption = Format.table,
 ) -> None:

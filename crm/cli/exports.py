@@ -13,7 +13,7 @@ from crm.cli.console import Format, emit_object, emit_rows, note, write
 from crm.cli.options import FormatOption, ReasonOption
 from crm.cli.session import Session
 
-app = typer.Typer(help="Send data out: vCards, calendars, the whole log.")
+app = typer.Typer(rich_markup_mode=None, help="Send data out: vCards, calendars, the whole log.")
 
 OutputOption = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write to this file (default: stdout).")
@@ -105,7 +105,9 @@ def _followups(conn: Any, last: date) -> list[tuple[str, str, str, datetime | da
 @app.command("events")
 def export_events(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(dir_okay=False, help="The .jsonl file to write.")],
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", dir_okay=False, help="The .jsonl file to write.")
+    ],
     without_keys: Annotated[
         bool,
         typer.Option("--without-keys", help="Leave out personal-data keys: people read as erased."),
@@ -133,7 +135,9 @@ def export_events(
 
 def backup(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(dir_okay=False, help="The new SQLite file.")],
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", dir_okay=False, help="The new SQLite file.")
+    ],
     fmt: FormatOption = Format.table,
 ) -> None:
     """Copy a SQLite store consistently while others keep writing (readable by you only).
@@ -149,7 +153,7 @@ def backup(
 
 def forget(
     ctx: typer.Context,
-    contact: Annotated[str, typer.Argument(help="The person to erase.")],
+    contact: Annotated[str, typer.Argument(metavar="CONTACT", help="The person to erase.")],
     reason: ReasonOption,
     yes: Annotated[
         bool, typer.Option("--yes", help="Erase even though entries still mention them.")

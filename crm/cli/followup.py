@@ -11,7 +11,7 @@ from crm.cli.console import Format, emit_object, emit_rows
 from crm.cli.options import FormatOption
 from crm.cli.session import Session
 
-app = typer.Typer(help="Follow-ups: never drop one.")
+app = typer.Typer(rich_markup_mode=None, help="Follow-ups: never drop one.")
 
 COLUMNS = ["id", "text", "owner", "due", "status", "about"]
 ALL_KINDS = ["partnership", "contact", "organisation", "mission", "interaction", "agreement"]
@@ -21,7 +21,7 @@ FollowUpRef = Annotated[str, typer.Argument(metavar="ID", help="Id, id prefix or
 @app.command("add")
 def add(
     ctx: typer.Context,
-    text: Annotated[str, typer.Argument(help="What must be done.")],
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="What must be done.")],
     due: Annotated[str, typer.Option("--due", help="When: a day, or a day and time.")],
     owner: Annotated[
         str | None, typer.Option("--owner", help="Who must do it (default: you, CRM_EMAIL).")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import typer
 from typer.core import TyperGroup
@@ -47,7 +47,43 @@ def _say(message: str) -> None:
 
 
 class CrmGroup(TyperGroup):
-    """A typer group whose errors are single lines: usage errors exit 2, others exit 1."""
+    """A typer group whose errors are single lines (usage errors exit 2, others exit 1), and
+    whose sub-commands are imported and built only when used."""
+
+    lazy_commands: ClassVar[dict[str, tuple[str, str, str]]] = {}
+    """name -> (module, attribute: a typer app or a command function, one-line help)."""
+    _built: ClassVar[dict[str, Any]] = {}
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        """Every command name, without importing any of them."""
+        return [*super().list_commands(ctx), *self.lazy_commands]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        """Build one sub-command on first use."""
+        spec = self.lazy_commands.get(cmd_name)
+        if spec is None:
+            return super().get_command(ctx, cmd_name)
+        if cmd_name not in self._built:
+            import importlib
+
+            import typer.main
+
+            target = getattr(importlib.import_module(spec[0]), spec[1])
+            if not isinstance(target, typer.Typer):
+                single = typer.Typer(rich_markup_mode=None)
+                single.command(cmd_name)(target)
+                target = single
+            command = typer.main.get_command(target)
+            command.name = cmd_name
+            self._built[cmd_name] = command
+        return self._built[cmd_name]
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        """List commands with their one-line help, without building them."""
+        rows = [(name, spec[2]) for name, spec in self.lazy_commands.items()]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def invoke(self, ctx: Any) -> Any:
         """Run the command; expected errors become one line, bugs a short report."""

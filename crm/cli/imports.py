@@ -12,7 +12,7 @@ from crm.cli.console import Format, emit_object, emit_rows, note
 from crm.cli.options import FormatOption, ReasonOption
 from crm.cli.session import Session
 
-app = typer.Typer(help="Bring data in: CSV, vCard, or a whole exported log.")
+app = typer.Typer(rich_markup_mode=None, help="Bring data in: CSV, vCard, or a whole exported log.")
 
 ExistingFile = Annotated[
     Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="The file to read.")

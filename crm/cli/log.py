@@ -12,7 +12,10 @@ from crm.cli.console import Format
 from crm.cli.options import FormatOption, TimezoneOption
 from crm.cli.session import Session, place_zone
 
-app = typer.Typer(help="Log an interaction: who, when (in whose zone), where, what came of it.")
+app = typer.Typer(
+    rich_markup_mode=None,
+    help="Log an interaction: who, when (in whose zone), where, what came of it.",
+)
 
 KINDS = {
     "meeting": "meeting",

@@ -6,25 +6,6 @@ from typing import Annotated
 
 import typer
 
-from crm.cli import (
-    contact,
-    corrections,
-    demo,
-    events_log,
-    exports,
-    followup,
-    imports,
-    log,
-    mission,
-    org,
-    partnership,
-    projections_cmd,
-    remind,
-    reports,
-    sign,
-    store_commands,
-    timeline,
-)
 from crm.cli.context import AppContext
 from crm.cli.group import CrmGroup
 
@@ -67,29 +48,37 @@ def main(
     ctx.call_on_close(app_context.close)
 
 
-store_commands.register(app)
-app.add_typer(org.app, name="org")
-app.add_typer(contact.app, name="contact")
-app.add_typer(partnership.app, name="partnership")
-app.add_typer(mission.app, name="mission")
-app.add_typer(log.app, name="log")
-app.command("sign")(sign.sign)
-app.add_typer(followup.app, name="followup")
-app.command("correct")(corrections.correct)
-app.command("retract")(corrections.retract)
-app.command("events")(events_log.events)
-app.command("demo")(demo.demo)
-app.command("timeline")(timeline.timeline)
-app.command("upcoming")(reports.upcoming)
-app.command("stale")(reports.stale)
-app.command("search")(reports.search)
-app.add_typer(projections_cmd.app, name="projections")
-app.add_typer(remind.app, name="remind")
-app.add_typer(imports.app, name="import")
-app.add_typer(exports.app, name="export")
-app.command("undo")(imports.undo)
-app.command("backup")(exports.backup)
-app.command("forget")(exports.forget)
+LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
+    "init": ("crm.cli.store_commands", "init", "Create the store, or bring its schema up to date."),
+    "status": ("crm.cli.store_commands", "status", "Summarise the store: where, schema, events."),
+    "verify": ("crm.cli.store_commands", "verify", "Check the hash chain and the read models."),
+    "demo": ("crm.cli.demo", "demo", "Load the Liverpool-Kunming story."),
+    "org": ("crm.cli.org", "app", "Organisations: city governments, agencies, companies."),
+    "contact": ("crm.cli.contact", "app", "Contacts: people, details, titles over time."),
+    "partnership": ("crm.cli.partnership", "app", "Partnerships and their status."),
+    "mission": ("crm.cli.mission", "app", "Trade missions abroad and delegations we host."),
+    "log": ("crm.cli.log", "app", "Log a meeting, call, email, message, banquet, note."),
+    "sign": ("crm.cli.sign", "sign", "Record a signing; the partnership becomes active."),
+    "followup": ("crm.cli.followup", "app", "Follow-ups: never drop one."),
+    "correct": ("crm.cli.corrections", "correct", "Correct fields of any entry."),
+    "retract": ("crm.cli.corrections", "retract", "Withdraw an entry logged in error."),
+    "events": ("crm.cli.events_log", "events", "Show the raw event log, for audit."),
+    "timeline": ("crm.cli.timeline", "timeline", "The timeline report of a relationship."),
+    "upcoming": ("crm.cli.reports", "upcoming", "Visits, follow-ups and expiries ahead."),
+    "stale": ("crm.cli.reports", "stale", "What has gone quiet."),
+    "search": ("crm.cli.reports", "search", "Find anything by words."),
+    "projections": ("crm.cli.projections_cmd", "app", "Read models: status and rebuild."),
+    "remind": ("crm.cli.remind", "app", "Reminder emails: send, daemon, preview, status."),
+    "import": ("crm.cli.imports", "app", "Bring data in: CSV, vCard, an exported log."),
+    "export": ("crm.cli.exports", "app", "Send data out: vCards, calendars, the log."),
+    "undo": ("crm.cli.imports", "undo", "Retract every entry of an import batch."),
+    "backup": ("crm.cli.exports", "backup", "Copy a SQLite store while others write."),
+    "forget": ("crm.cli.exports", "forget", "Erase a person: delete their key."),
+}
+"""Every command: its module, what to mount, and its one-line help. Loaded on use only, so
+starting `crm` builds one sub-app, not all of them."""
+
+CrmGroup.lazy_commands = LAZY_COMMANDS
 
 
 def run() -> None:

@@ -11,7 +11,7 @@ from crm.cli.console import Format, emit_object, emit_rows
 from crm.cli.options import FormatOption, ReasonOption, TimezoneOption
 from crm.cli.session import Session, place_zone
 
-app = typer.Typer(help="Trade missions abroad and delegations we host.")
+app = typer.Typer(rich_markup_mode=None, help="Trade missions abroad and delegations we host.")
 
 COLUMNS = ["id", "name", "direction", "starts", "ends", "places", "status", "participants"]
 Contacts = Annotated[list[str] | None, typer.Option()]
@@ -20,7 +20,7 @@ Contacts = Annotated[list[str] | None, typer.Option()]
 @app.command("add")
 def add(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="The mission's name.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The mission's name.")],
     direction: Annotated[str, typer.Option("--direction", help="inbound or outbound.")],
     start: Annotated[str, typer.Option("--start", help="First day (or day and time).")],
     end: Annotated[str, typer.Option("--end", help="Last day (or day and time).")],
@@ -85,7 +85,7 @@ def add(
 @app.command("reschedule")
 def reschedule(
     ctx: typer.Context,
-    mission: Annotated[str, typer.Argument(help="The mission.")],
+    mission: Annotated[str, typer.Argument(metavar="MISSION", help="The mission.")],
     start: Annotated[str, typer.Option("--start")],
     end: Annotated[str, typer.Option("--end")],
     reason: Annotated[str | None, typer.Option("--reason")] = None,
@@ -116,7 +116,7 @@ def reschedule(
 @app.command("cancel")
 def cancel(
     ctx: typer.Context,
-    mission: Annotated[str, typer.Argument(help="The mission.")],
+    mission: Annotated[str, typer.Argument(metavar="MISSION", help="The mission.")],
     reason: ReasonOption,
     fmt: FormatOption = Format.table,
 ) -> None:
@@ -179,7 +179,7 @@ def list_(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
 @app.command("show")
 def show(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(help="Id, id prefix or name.")],
+    ref: Annotated[str, typer.Argument(metavar="REF", help="Id, id prefix or name.")],
     fmt: FormatOption = Format.table,
 ) -> None:
     """Show one mission: dates, places, people in precedence order.

@@ -11,7 +11,10 @@ from crm.cli.console import Format, emit_object, emit_rows
 from crm.cli.options import FormatOption, TimezoneOption
 from crm.cli.session import Session
 
-app = typer.Typer(help="Organisations: city governments, agencies, companies, universities.")
+app = typer.Typer(
+    rich_markup_mode=None,
+    help="Organisations: city governments, agencies, companies, universities.",
+)
 
 KINDS = "city_government, foreign_affairs_office, agency, company, university, chamber, other"
 COLUMNS = ["id", "name", "native_name", "kind", "country", "city", "timezone", "ours"]
@@ -20,7 +23,9 @@ COLUMNS = ["id", "name", "native_name", "kind", "country", "city", "timezone", "
 @app.command("add")
 def add(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="The organisation's name in English.")],
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="The organisation's name in English.")
+    ],
     kind: Annotated[str, typer.Option("--kind", help=f"One of: {KINDS}.")] = "other",
     country: Annotated[str | None, typer.Option("--country", help="ISO code, e.g. CN.")] = None,
     city: Annotated[str | None, typer.Option("--city")] = None,
@@ -91,7 +96,9 @@ def list_(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
 @app.command("show")
 def show(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(help="Id, id prefix, name, alias or native name.")],
+    ref: Annotated[
+        str, typer.Argument(metavar="REF", help="Id, id prefix, name, alias or native name.")
+    ],
     fmt: FormatOption = Format.table,
 ) -> None:
     """Show one organisation and the people who hold titles there.

@@ -11,7 +11,9 @@ from crm.cli.console import Format, emit_object, emit_rows
 from crm.cli.options import FormatOption, ReasonOption
 from crm.cli.session import Session
 
-app = typer.Typer(help="Partnerships between our organisation and a counterpart.")
+app = typer.Typer(
+    rich_markup_mode=None, help="Partnerships between our organisation and a counterpart."
+)
 
 KINDS = "friendship, sister_city, mou, investment, institutional"
 STATUSES = "exploring, negotiating, active, dormant, ended"
@@ -21,7 +23,7 @@ COLUMNS = ["id", "name", "kind", "status", "ours", "counterpart", "sectors", "ow
 @app.command("add")
 def add(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="A name for the partnership.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="A name for the partnership.")],
     between: Annotated[str, typer.Option("--between", help="Our organisation.")],
     and_: Annotated[str, typer.Option("--and", help="The counterpart organisation.")],
     kind: Annotated[str, typer.Option("--kind", help=f"One of: {KINDS}.")] = "friendship",
@@ -62,7 +64,7 @@ def add(
 @app.command("status")
 def status(
     ctx: typer.Context,
-    partnership: Annotated[str, typer.Argument(help="The partnership.")],
+    partnership: Annotated[str, typer.Argument(metavar="PARTNERSHIP", help="The partnership.")],
     new_status: Annotated[str, typer.Argument(metavar="STATUS", help=f"One of: {STATUSES}.")],
     reason: ReasonOption,
     on: Annotated[str | None, typer.Option("--on", help="Effective day (default today).")] = None,
@@ -129,7 +131,7 @@ def list_(
 @app.command("show")
 def show(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(help="Id, id prefix or name.")],
+    ref: Annotated[str, typer.Argument(metavar="REF", help="Id, id prefix or name.")],
     fmt: FormatOption = Format.table,
 ) -> None:
     """Show one partnership: parties, kind, status, sectors and owner.

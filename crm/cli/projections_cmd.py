@@ -10,7 +10,7 @@ from crm.cli.console import Format, emit_rows, note
 from crm.cli.options import FormatOption
 from crm.cli.session import Session
 
-app = typer.Typer(help="Read models: status and rebuild.")
+app = typer.Typer(rich_markup_mode=None, help="Read models: status and rebuild.")
 
 
 @app.command("status")
@@ -37,7 +37,9 @@ def status(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
 @app.command("rebuild")
 def rebuild(
     ctx: typer.Context,
-    name: Annotated[str | None, typer.Argument(help="One projection (default: all).")] = None,
+    name: Annotated[
+        str | None, typer.Argument(metavar="NAME", help="One projection (default: all).")
+    ] = None,
     batch_size: Annotated[
         int, typer.Option("--batch-size", min=100, help="Events per transaction.")
     ] = 20_000,

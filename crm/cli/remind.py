@@ -16,7 +16,10 @@ from crm.cli.session import Session
 if TYPE_CHECKING:
     from crm.reminders.engine import ReminderEngine, Send
 
-app = typer.Typer(help="Reminder emails: before visits, when follow-ups fall due, before expiry.")
+app = typer.Typer(
+    rich_markup_mode=None,
+    help="Reminder emails: before visits, when follow-ups fall due, before expiry.",
+)
 
 
 def _engine(session: Session, *, with_smtp: bool) -> tuple[ReminderEngine, Send | None]:

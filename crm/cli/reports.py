@@ -82,7 +82,7 @@ def stale(
 
 def search(
     ctx: typer.Context,
-    text: Annotated[str, typer.Argument(help="Words to find (all must match).")],
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="Words to find (all must match).")],
     limit: Annotated[int, typer.Option("--limit", min=1, max=1000)] = 50,
     fmt: FormatOption = Format.table,
 ) -> None:

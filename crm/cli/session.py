@@ -5,19 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
 import typer
 
-from crm.bootstrap import Services
 from crm.cli.console import Format, emit_created
 from crm.cli.context import services
-from crm.commands.context import CommandContext
-from crm.lookup import Lookup
-from events.envelope import RecordedEvent
-from events.event import Event
-from events.schemas.values import When
+
+if TYPE_CHECKING:  # imported lazily: `crm --help` must not load SQLAlchemy and pydantic
+    from crm.bootstrap import Services
+    from crm.commands.context import CommandContext
+    from crm.lookup import Lookup
+    from events.envelope import RecordedEvent
+    from events.event import Event
+    from events.schemas.values import When
 
 T = TypeVar("T")
 

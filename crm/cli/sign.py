@@ -14,7 +14,7 @@ from crm.cli.session import Session, place_zone
 
 def sign(
     ctx: typer.Context,
-    title: Annotated[str, typer.Argument(help="The agreement's title.")],
+    title: Annotated[str, typer.Argument(metavar="TITLE", help="The agreement's title.")],
     partnership: Annotated[str, typer.Option("--partnership")],
     on: Annotated[str, typer.Option("--on", help="The signing day (or day and time).")],
     place: Annotated[str, typer.Option("--place", help="Where it was signed.")],

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from crm.cli.console import ReportFormat, emit_rows, plain, to_json, write
+from crm.cli.console import ReportFormat, emit_rows, to_json, write
 from crm.cli.session import Session
 
 COLUMNS = ["when", "kind", "title", "people", "place", "summary", "corrected"]
@@ -18,7 +17,9 @@ SUBJECT_KINDS = ["partnership", "organisation", "contact", "mission"]
 
 def timeline(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(help="A partnership, organisation, contact or mission.")],
+    ref: Annotated[
+        str, typer.Argument(metavar="REF", help="A partnership, organisation, contact or mission.")
+    ],
     from_: Annotated[str | None, typer.Option("--from", help="First day shown.")] = None,
     to: Annotated[str | None, typer.Option("--to", help="Last day shown.")] = None,
     as_of: Annotated[
@@ -105,7 +106,9 @@ def _emit(report: Any, fmt: ReportFormat, output: Path | None) -> None:
 
         text = render_html(report)
     elif fmt is ReportFormat.json:
-        text = to_json(plain(dataclasses.asdict(report)))
+        from crm.reports.model import report_plain
+
+        text = to_json(report_plain(report))
     elif output is None:
         columns = TABLE_COLUMNS if fmt is ReportFormat.table else COLUMNS
         emit_rows(item_rows(report), fmt, columns, title=report.title)

@@ -70,6 +70,7 @@ class _People:
             for role in roles_of(conn, ids[start : start + 500]):
                 self.roles[role.contact_id].append(role)
         self._orgs: dict[str, str | None] = {}
+        self._seen: dict[tuple[str, date], PersonAtTime] = {}
 
     def org_name(self, org_id: str | None) -> str | None:
         if org_id is None:
@@ -81,6 +82,14 @@ class _People:
 
     def on(self, contact_id: str, day: date, frozen: dict[str, Any] | None = None) -> PersonAtTime:
         """A person with the title they held that day (a signing's frozen title wins)."""
+        if not frozen:
+            key = (contact_id, day)
+            if key not in self._seen:
+                self._seen[key] = self._on(contact_id, day, None)
+            return self._seen[key]
+        return self._on(contact_id, day, frozen)
+
+    def _on(self, contact_id: str, day: date, frozen: dict[str, Any] | None) -> PersonAtTime:
         entry = self.entries.get(contact_id)
         name = contact_name(entry.data, honorific=True) if entry else "unknown"
         if frozen and frozen.get("title"):
@@ -142,7 +151,10 @@ def _item(row: dict[str, Any], reasons: list[str], people: _People) -> TimelineI
     )
 
 
-def _rows(conn: Connection, query: TimelineQuery, refs: list[str]) -> list[dict[str, Any]]:
+def _rows(
+    conn: Connection, query: TimelineQuery, refs: list[str]
+) -> tuple[list[dict[str, Any]], set[str]]:
+    """The rows to show, and the follow-ups linked to the subject (whatever the filters)."""
     position = query.as_of_position
     rows = rows_linked_to(
         conn, refs, up_to_position=position, include_retracted=position is not None
@@ -157,7 +169,8 @@ def _rows(conn: Connection, query: TimelineQuery, refs: list[str]) -> list[dict[
             for rev in revisions.get(row["row_id"], [])
             if rev["action"] == "correct" and (position is None or rev["position"] <= position)
         ]
-    return [r for r in rows if _in_period(r, query)]
+    followups = {r["entry_id"] for r in rows if r["kind"] == "followup"}
+    return [r for r in rows if _in_period(r, query)], followups
 
 
 def _in_period(row: dict[str, Any], query: TimelineQuery) -> bool:
@@ -172,10 +185,12 @@ def _in_period(row: dict[str, Any], query: TimelineQuery) -> bool:
 def build_timeline(conn: Connection, query: TimelineQuery) -> TimelineReport:
     """Assemble the whole report for one subject."""
     subject = query.subject
-    rows = _rows(conn, query, related_ids(conn, subject))
+    rows, followups = _rows(conn, query, related_ids(conn, subject))
     people = _People(conn, (c for r in rows for c in _contact_refs(json.loads(r["data"]))))
     items = tuple(_item(row, row["_reasons"], people) for row in rows)
-    header = _partnership_header(conn, subject, query) if subject.kind == "partnership" else {}
+    header = {}
+    if subject.kind == "partnership":
+        header = _partnership_header(conn, subject, query, followups)
     return TimelineReport(
         subject_kind=subject.kind,
         subject_id=subject.entry_id,
@@ -218,7 +233,7 @@ def _monthly(items: Sequence[TimelineItem]) -> dict[str, dict[str, int]]:
 
 
 def _partnership_header(
-    conn: Connection, subject: DirectoryEntry, query: TimelineQuery
+    conn: Connection, subject: DirectoryEntry, query: TimelineQuery, followups: set[str]
 ) -> dict[str, Any]:
     data = subject.data
     parties = tuple(
@@ -236,7 +251,7 @@ def _partnership_header(
         "sectors": tuple(data.get("sectors", ())),
         "owner": data.get("owner_email"),
         "agreements": _agreements(conn, subject.entry_id, query.as_of_position),
-        "open_followups": _open_followups(conn, subject.entry_id, query.today),
+        "open_followups": _open_followups(conn, followups, query.today),
         "upcoming_visits": _upcoming_visits(conn, subject.entry_id, query.today),
     }
 
@@ -277,11 +292,10 @@ def _agreements(
     )
 
 
-def _open_followups(conn: Connection, ref_id: str, today: date) -> tuple[FollowUpLine, ...]:
+def _open_followups(conn: Connection, linked: set[str], today: date) -> tuple[FollowUpLine, ...]:
     from crm.dates import format_when
     from events.schemas.values import When
 
-    linked = {r["entry_id"] for r in rows_linked_to(conn, [ref_id]) if r["kind"] == "followup"}
     if not linked:
         return ()
     query = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -185,11 +186,11 @@ def test_every_command_has_help_with_an_example() -> None:
 
     from crm.cli.main import app
 
-    def walk(command: object, path: tuple[str, ...]) -> list[tuple[str, ...]]:
-        children = getattr(command, "commands", None)
-        if not children:
+    def walk(command: Any, path: tuple[str, ...]) -> list[tuple[str, ...]]:
+        if not hasattr(command, "list_commands"):
             return [path]
-        return [p for name, child in children.items() for p in walk(child, (*path, name))]
+        names = command.list_commands(None)
+        return [p for n in names for p in walk(command.get_command(None, n), (*path, n))]
 
     paths = walk(get_command(app), ())
     assert len(paths) > 30

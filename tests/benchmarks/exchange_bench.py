@@ -1,0 +1,45 @@
+"""Imports and exports: a 10,000-contact CSV, and a whole log out and back in."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from tests.benchmarks.measure import Report
+from tests.benchmarks.processes import CRM, peak_mb, run_crm
+
+
+def bench_csv_import(report: Report, workdir: Path, rows: int) -> None:
+    """`crm import csv` of contacts as a whole process, into a new store."""
+    source = workdir / "contacts.csv"
+    with source.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["name", "email", "organisation", "title", "phone"])
+        for i in range(rows):
+            writer.writerow(
+                [
+                    f"Given{i} Family{i}",
+                    f"person{i}@org{i % 100}.example",
+                    f"Organisation {i % 100}",
+                    "Director",
+                    f"+44 151 {i:07d}",
+                ]
+            )
+    url = f"sqlite:///{workdir / 'import.db'}"
+    run_crm(["--db", url, "init"])
+    seconds, _ = peak_mb([*CRM, "--db", url, "import", "csv", str(source), "--kind", "contacts"])
+    report.add("csv_rows", "CSV contacts imported", rows, "rows")
+    report.floor("csv_rows_per_s", "crm import csv, whole command", rows / seconds, "rows/s", 5_000)
+
+
+def bench_log_round_trip(report: Report, workdir: Path, store: Path, events: int) -> None:
+    """Export the generated store's log and import it into a new store: time and memory."""
+    dump = workdir / "log.jsonl"
+    url = f"sqlite:///{store}"
+    out_s, out_mb = peak_mb([*CRM, "--db", url, "export", "events", str(dump)])
+    target = f"sqlite:///{workdir / 'restored.db'}"
+    in_s, in_mb = peak_mb([*CRM, "--db", target, "import", "events", str(dump)])
+    report.add("export_events_per_s", "crm export events", events / out_s, "ev/s")
+    report.limit("export_peak_mb", "crm export events peak memory", out_mb, "MB", 300)
+    report.add("import_events_per_s", "crm import events (with catch-up)", events / in_s, "ev/s")
+    report.limit("import_peak_mb", "crm import events peak memory", in_mb, "MB", 300)
