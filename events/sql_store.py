@@ -124,6 +124,37 @@ class _TimeParser:
         return self._last
 
 
+def _import_batch(
+    conn: Connection, batch: list[tuple[Any, ...]], position: int, previous_hash: str
+) -> tuple[int, str]:
+    """Check a batch continues (position, hash) and insert it; return the new end."""
+    if not batch:
+        return position, previous_hash
+    with collector_paused():
+        for row in batch:
+            position += 1
+            if row[0] != position:
+                raise IntegrityViolationError(f"expected position {position} next, found {row[0]}")
+            previous_hash = chain.link(previous_hash, row[:-1])
+            if previous_hash != row[-1]:
+                raise IntegrityViolationError(
+                    f"position {position}: its hash does not match its content and chain"
+                )
+        _INSERT_EVENT.run_many(conn, COLUMN_NAMES, batch)
+    return position, previous_hash
+
+
+def _add_keys(conn: Connection, keys: Iterable[tuple[str, bytes]]) -> int:
+    """Insert the keys this store lacks, in the caller's transaction; erased stays erased."""
+    added = 0
+    ring = KeyRing(conn)
+    for subject, key in keys:
+        if ring.key_for_reading(subject) is None and not ring.is_erased(subject):
+            conn.execute(insert(subject_keys).values(subject_id=subject, key=key))
+            added += 1
+    return added
+
+
 class SqlEventStore:
     """The log in one SQL database: SQLite for one machine, PostgreSQL for a team."""
 
@@ -411,41 +442,40 @@ class SqlEventStore:
             is_erased,
         )
 
-    def import_rows(self, rows: Iterable[Sequence[Any]], batch_size: int = READ_BATCH) -> int:
-        """Append stored rows from another log as they are, checking positions and hashes.
+    def import_rows(
+        self,
+        rows: Iterable[Sequence[Any]],
+        batch_size: int = READ_BATCH,
+        *,
+        keys: Iterable[tuple[str, bytes]] = (),
+        expected_head: int | None = None,
+    ) -> int:
+        """Append stored rows from another log as they are, with the keys that open them.
 
-        Rows must continue this log: the next position, linked to its last hash. Each batch
-        is one transaction; a bad row stops the import there, naming its position.
+        Rows must continue this log: the next position, linked to its last hash. Keys, rows
+        and the head move in one transaction, so a bad row, or a head that moved away from
+        `expected_head` (another writer), leaves no key or row behind. Rows are inserted in
+        batches, so memory stays flat however long the log.
         """
         self.require_guards()
-        imported = 0
-        batch: list[tuple[Any, ...]] = []
-        for row in rows:
-            batch.append(tuple(row))
-            if len(batch) >= batch_size:
-                imported += self._import_batch(batch)
-                batch = []
-        if batch:
-            imported += self._import_batch(batch)
-        return imported
-
-    def _import_batch(self, batch: list[tuple[Any, ...]]) -> int:
-        with write_transaction(self.engine) as conn, collector_paused():
+        with write_transaction(self.engine) as conn:
             ((position, previous_hash),) = _HEAD_FOR_UPDATE.rows(conn)
-            for row in batch:
-                position += 1
-                if row[0] != position:
-                    raise IntegrityViolationError(
-                        f"expected position {position} next, found {row[0]}"
-                    )
-                previous_hash = chain.link(previous_hash, row[:-1])
-                if previous_hash != row[-1]:
-                    raise IntegrityViolationError(
-                        f"position {position}: its hash does not match its content and chain"
-                    )
-            _INSERT_EVENT.run_many(conn, COLUMN_NAMES, batch)
+            if expected_head is not None and position != expected_head:
+                raise IntegrityViolationError(
+                    f"the log moved from position {expected_head} to {position} while the "
+                    "import was checked (another writer?); nothing was imported"
+                )
+            first = position
+            _add_keys(conn, keys)
+            batch: list[tuple[Any, ...]] = []
+            for row in rows:
+                batch.append(tuple(row))
+                if len(batch) >= batch_size:
+                    position, previous_hash = _import_batch(conn, batch, position, previous_hash)
+                    batch = []
+            position, previous_hash = _import_batch(conn, batch, position, previous_hash)
             _MOVE_HEAD.rows(conn, new_position=position, new_hash=previous_hash)
-        return len(batch)
+        return int(position - first)
 
     def subject_keys(self) -> list[tuple[str, bytes]]:
         """Every data subject's key (for moving a store; handle the result as secret)."""
@@ -457,14 +487,8 @@ class SqlEventStore:
 
     def import_subject_keys(self, keys: Iterable[tuple[str, bytes]]) -> int:
         """Add keys this store lacks; a subject erased here stays erased."""
-        added = 0
         with write_transaction(self.engine) as conn:
-            ring = KeyRing(conn)
-            for subject, key in keys:
-                if ring.key_for_reading(subject) is None and not ring.is_erased(subject):
-                    conn.execute(insert(subject_keys).values(subject_id=subject, key=key))
-                    added += 1
-        return added
+            return _add_keys(conn, keys)
 
     # -- integrity and erasure ---------------------------------------------------------------
 

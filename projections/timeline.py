@@ -33,7 +33,7 @@ from events.database import fetch_tuples
 from events.envelope import RecordedEvent
 from events.event import ERASED, Event
 from events.schemas.agreements import AgreementSigned
-from events.schemas.contacts import ContactRegistered
+from events.schemas.contacts import ContactForgotten, ContactRegistered
 from events.schemas.corrections import EntryCorrected, EntryRetracted
 from events.schemas.followups import (
     FollowUpCancelled,
@@ -171,7 +171,8 @@ class TimelineProjection(Projection):
     """Timeline rows, their links to partnerships, organisations, contacts and missions."""
 
     name: ClassVar[str] = "timeline"
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2
+    # 2: corrections of a forgotten person are retitled as a rebuild after the erasure reads them
     metadata: ClassVar[MetaData] = metadata
 
     def apply(self, unit: UnitOfWork, record: RecordedEvent[Event]) -> None:
@@ -204,6 +205,8 @@ class TimelineProjection(Projection):
                 self._subject(unit, event.organisation_id, "organisation")
             case ContactRegistered():
                 self._subject(unit, event.contact_id, "contact")
+            case ContactForgotten():
+                self._forget(unit, str(event.contact_id))
 
     # -- rows ----------------------------------------------------------------------------
 
@@ -551,7 +554,6 @@ class TimelineProjection(Projection):
         if event.personal_changes and event.personal_changes != ERASED:
             changes.update(json.loads(event.personal_changes))
         row = unit.get("timeline_entries", entry_id)
-        fields = ", ".join(sorted(changes)) or "personal details"
         if row is not None:
             self._revise(unit, row, record, "correct", changes, event.reason, corrected=True)
             label, links = row["title"], unpack_links(row["links"])
@@ -568,11 +570,41 @@ class TimelineProjection(Projection):
             kind="correction",
             moment=record.recorded_at,
             zone="UTC",
-            title=f"Corrected {label}: {fields}",
+            title=correction_title(label, sorted(changes)),
             data={"reason": event.reason, "fields": sorted(changes)},
             links=links,
             search=searchable(event.reason),
         )
+
+    def _forget(self, unit: UnitOfWork, contact_id: str) -> None:
+        """Drop the sealed field names from the person's correction rows once their key is gone.
+
+        A rebuild then reads those corrections without their personal changes; the live rows
+        must read the same, or `crm verify` and `crm projections rebuild` find them changed.
+        """
+        subject = unit.get("timeline_subjects", contact_id)
+        if subject is None:
+            return
+        unit.flush()  # the query below reads the tables, not the unit
+        entries, links = unit.table("timeline_entries"), unit.table("timeline_links")
+        linked = select(links.c.row_id).where(links.c.ref_id == contact_id)
+        query = select(entries.c.row_id).where(
+            entries.c.row_id.in_(linked),
+            entries.c.entry_id == contact_id,
+            entries.c.kind == "correction",
+        )
+        sealed = ContactRegistered.personal_fields()
+        for row_id in [row.row_id for row in unit.conn.execute(query)]:
+            row = unit.get("timeline_entries", row_id)
+            if row is None:
+                continue
+            data = json.loads(row["data"])
+            fields = [f for f in data["fields"] if f not in sealed]
+            if fields != data["fields"]:
+                title = correction_title(f"{subject['kind']} details", fields)
+                unit.change(
+                    "timeline_entries", row_id, title=title, data=_dump(data | {"fields": fields})
+                )
 
     def _retraction(
         self, unit: UnitOfWork, event: EntryRetracted, record: RecordedEvent[Event]
@@ -580,6 +612,11 @@ class TimelineProjection(Projection):
         row = unit.get("timeline_entries", str(event.entry_id))
         if row is not None:
             self._revise(unit, row, record, "retract", {}, event.reason, corrected=False)
+
+
+def correction_title(label: str, fields: Sequence[str]) -> str:
+    """The title of a correction row; personal fields erased with their key read as one."""
+    return f"Corrected {label}: {', '.join(fields) or 'personal details'}"
 
 
 def title_of(row: dict[str, Any], data: dict[str, Any]) -> str:

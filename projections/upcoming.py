@@ -31,9 +31,12 @@ upcoming_visits = Table(
     Column("name", Text, nullable=False),
     Column("direction", String(10), nullable=False),
     Column("starts_day", String(10), nullable=False),
+    Column("starts_time", String(15)),
     Column("starts_utc", String(40), nullable=False),
     Column("ends_day", String(10), nullable=False),
+    Column("ends_time", String(15)),
     Column("timezone", String(64), nullable=False),
+    Column("ends_timezone", String(64), nullable=False),
     Column("places", Text, nullable=False),
     Column("partnership_ids", Text, nullable=False),
     Column("participants", Text, nullable=False),
@@ -58,19 +61,31 @@ Index("ix_upcoming_agreements_partnership", upcoming_agreements.c.partnership_id
 
 
 def _dates(starts: When, ends: When) -> dict[str, Any]:
+    """The days, the local times (None when all-day) and the zones of a visit's two ends."""
     return {
         "starts_day": starts.day.isoformat(),
+        "starts_time": _time_text(starts),
         "starts_utc": utc_text(starts.start()),
         "ends_day": ends.day.isoformat(),
+        "ends_time": _time_text(ends),
         "timezone": starts.timezone,
+        "ends_timezone": ends.timezone,
     }
+
+
+def _time_text(moment: When) -> str | None:
+    """The wall-clock time in the moment's own zone, as `When.start` reads it."""
+    if moment.local_time is None:
+        return None
+    return moment.local_time.replace(tzinfo=None).isoformat()
 
 
 class UpcomingProjection(Projection):
     """Missions, visits and agreement expiries, for `crm upcoming` and the reminder engine."""
 
     name: ClassVar[str] = "upcoming"
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2
+    """2: visits keep their local start and end times and the end's zone."""
     metadata: ClassVar[MetaData] = metadata
 
     def apply(self, unit: UnitOfWork, record: RecordedEvent[Event]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 from uuid import UUID
@@ -10,9 +11,19 @@ import typer
 
 from crm.cli.console import Format, emit_object, emit_rows, note
 from crm.cli.options import FormatOption, ReasonOption
-from crm.cli.session import Session
+from crm.cli.session import Session, place_zone
 
 app = typer.Typer(rich_markup_mode=None, help="Bring data in: CSV, vCard, or a whole exported log.")
+
+
+class Kind(StrEnum):
+    """What a CSV holds (a choice, so a wrong one is a usage error)."""
+
+    contacts = "contacts"
+    organisations = "organisations"
+    meetings = "meetings"
+    followups = "followups"
+
 
 ExistingFile = Annotated[
     Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="The file to read.")
@@ -48,7 +59,10 @@ def _run_plan(
     session.app.after_command(written)
     summary["written"] = len(written)
     emit_object(summary, fmt)
-    note(f"batch {plan.batch_id}: undo it with `crm undo --batch {plan.batch_id}`")
+    if written:  # a batch that wrote nothing is not in the log, so it cannot be undone
+        note(f"batch {plan.batch_id}: undo it with `crm undo --batch {plan.batch_id}`")
+    else:
+        note("nothing new to write, so no batch to undo")
 
 
 def _context(session: Session, lookup: Any) -> Any:
@@ -59,6 +73,7 @@ def _context(session: Session, lookup: Any) -> Any:
         now=session.now,
         zone=session.zone,
         default_owner=session.app.settings.email,
+        zone_of_place=lambda place: place_zone(lookup, place),
     )
 
 
@@ -67,7 +82,7 @@ def import_csv(
     ctx: typer.Context,
     file: ExistingFile,
     kind: Annotated[
-        str, typer.Option("--kind", help="contacts, organisations, meetings or followups.")
+        Kind, typer.Option("--kind", help="contacts, organisations, meetings or followups.")
     ],
     mapping: Annotated[
         Path | None,
@@ -95,7 +110,7 @@ def import_csv(
     with session.lookup() as lookup, Progress(transient=True) as bar:
         task = bar.add_task(f"checking {file.name}", total=None)
         plan = plan_import(
-            kind,
+            kind.value,
             file,
             _context(session, lookup),
             mapping=mapping,
@@ -129,10 +144,11 @@ def import_vcard(
     plan = ImportPlan(kind="contacts", rows=[])
     with session.lookup() as lookup:
         context = _context(session, lookup)
-        for number, raw in vcard_rows(text):
-            label = " ".join(f"{raw.get('given_name', '')} {raw.get('family_name', '')}".split())
-            row = ParsedRow(line=number, label=label)
-            context.line = number
+        for line, raw in vcard_rows(text):
+            names = [raw.get("given_name", ""), raw.get("family_name", "")]
+            label = " ".join(" ".join(names[::-1] if "family_name_first" in raw else names).split())
+            row = ParsedRow(line=line, label=label)
+            context.line = line
             try:
                 row.writes, row.duplicate_of = contact_row(raw, context)
             except (ValueError, CrmError) as error:

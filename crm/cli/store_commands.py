@@ -66,7 +66,7 @@ def verify(
             "events_checked": result.checked,
             "first_bad_position": result.first_bad_position,
             "reason": result.reason,
-            "projections": "not checked" if chain_only or not result.is_intact else "match",
+            "projections": _projections_verdict(result.is_intact and not chain_only, mismatch),
             "first_bad_table": mismatch.table if mismatch else None,
             "table_problem": f"{mismatch.key}: {mismatch.reason}" if mismatch else None,
         },
@@ -78,6 +78,12 @@ def verify(
     if mismatch is not None:
         note(f"read model table {mismatch.table} differs from a rebuild at {mismatch.key}")
         raise typer.Exit(1)
+
+
+def _projections_verdict(checked: bool, mismatch: object) -> str:
+    if not checked:
+        return "not checked"
+    return "differ" if mismatch is not None else "match"
 
 
 def _summary(ctx: typer.Context) -> dict[str, object]:

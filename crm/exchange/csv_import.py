@@ -7,7 +7,10 @@ transaction, all carrying the batch's correlation id, which `crm undo --batch` r
 
 from __future__ import annotations
 
+import codecs
 import csv
+import io
+import re
 import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -82,36 +85,52 @@ def _norm(header: str) -> str:
     return "_".join(header.strip().lower().replace("-", " ").split())
 
 
+def _text(path: Path) -> str:
+    """The file decoded whole, so a bad byte is named by its own line, not the first.
+
+    Decoding as the CSV reader reads goes by 8 KB chunks: a bad byte anywhere in the first
+    chunk surfaced while reading the header, as "line 1".
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise BadInputError(f"cannot open {path}: {error.strerror}") from None
+    data = data.removeprefix(codecs.BOM_UTF8)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = len(re.split(rb"\r\n|\r|\n", data[: error.start]))
+        raise BadInputError(
+            f"{path} line {line}: not UTF-8 text ({error.reason} at byte "
+            f"0x{data[error.start]:02x}); save it as CSV UTF-8"
+        ) from None
+
+
 def read_rows(
     path: Path, mapping: dict[str, str], defaults: dict[str, str]
 ) -> Iterator[tuple[int, dict[str, str]]]:
     """Rows as field -> text, with the line each starts on (multi-line cells counted)."""
+    reader = csv.reader(io.StringIO(_text(path), newline=""))
     try:
-        handle = path.open(encoding="utf-8-sig", newline="")
-    except OSError as error:
-        raise BadInputError(f"cannot open {path}: {error.strerror}") from None
-    with handle:
-        reader = csv.reader(handle)
+        header = next(reader)
+    except StopIteration:
+        raise BadInputError(f"{path} is empty") from None
+    except csv.Error as error:
+        raise BadInputError(f"{path} line 1: {error}") from None
+    names = [mapping.get(_norm(h), _norm(h)) for h in header]
+    start = reader.line_num + 1
+    while True:
         try:
-            header = next(reader)
+            cells = next(reader)
         except StopIteration:
-            raise BadInputError(f"{path} is empty") from None
-        except (csv.Error, UnicodeDecodeError) as error:
-            raise BadInputError(f"{path} line 1: {error}") from None
-        names = [mapping.get(_norm(h), _norm(h)) for h in header]
+            return
+        except csv.Error as error:
+            raise BadInputError(f"{path} line {start}: {error}") from None
+        if any(c.strip() for c in cells):
+            row = dict(defaults)
+            row.update({n: c for n, c in zip(names, cells, strict=False) if c.strip()})
+            yield start, row
         start = reader.line_num + 1
-        while True:
-            try:
-                cells = next(reader)
-            except StopIteration:
-                return
-            except (csv.Error, UnicodeDecodeError) as error:
-                raise BadInputError(f"{path} line {start}: {error}") from None
-            if any(c.strip() for c in cells):
-                row = dict(defaults)
-                row.update({n: c for n, c in zip(names, cells, strict=False) if c.strip()})
-                yield start, row
-            start = reader.line_num + 1
 
 
 def plan_import(

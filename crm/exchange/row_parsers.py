@@ -11,7 +11,7 @@ from crm import fields
 from crm.commands.contacts import Contact, decide_register
 from crm.commands.interactions import Interaction, decide_log
 from crm.dates import parse_day, parse_timezone, parse_when
-from crm.errors import BadInputError
+from crm.errors import BadInputError, UnknownReferenceError
 from crm.lookup import Lookup
 from events.event import Event
 from events.schemas.contacts import ContactRegistered, ContactRoleAssigned
@@ -26,6 +26,10 @@ Writes = list[tuple[str, list[Event]]]
 YES = {"yes", "y", "true", "1", "x"}
 
 
+def _no_place_zone(place: str) -> str | None:
+    return None
+
+
 @dataclass
 class RowContext:
     """What rows are checked against: the directory, the clock, and the file so far."""
@@ -34,14 +38,15 @@ class RowContext:
     now: datetime
     zone: str
     default_owner: str | None = None
+    zone_of_place: Callable[[str], str | None] = _no_place_zone
+    """The zone of a place, as `crm log` finds it (the CLI passes its own rule in)."""
     new_orgs: dict[str, UUID] = field(default_factory=dict)
     """Organisations this file creates, by name key (created once, on first mention)."""
     line: int = 0
     """The line of the row being read."""
     seen: dict[str, int] = field(default_factory=dict)
     """Emails and names of rows already read, with their lines (duplicates within the file)."""
-    _orgs: dict[str, UUID | None] = field(default_factory=dict)
-
+    _place_zones: dict[str, str | None] = field(default_factory=dict)
     _names: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
     def find(self, kind: str, text: str) -> list[str]:
@@ -62,6 +67,14 @@ class RowContext:
         for identity in identities:
             self.seen.setdefault(identity, self.line)
 
+    def place_zone(self, place: str | None) -> str | None:
+        """The zone of a place, asked once per place per import."""
+        if not place:
+            return None
+        if place not in self._place_zones:
+            self._place_zones[place] = self.zone_of_place(place)
+        return self._place_zones[place]
+
     @property
     def today(self) -> date:
         from zoneinfo import ZoneInfo
@@ -69,14 +82,23 @@ class RowContext:
         return self.now.astimezone(ZoneInfo(self.zone)).date()
 
     def organisation(self, name: str) -> tuple[UUID, Writes]:
-        """An existing organisation, or one this import creates (written with its first row)."""
+        """An existing organisation, or one this import creates (written with its first row).
+
+        A name shared by several organisations is refused, as `crm contact add --org` does:
+        guessing would file the person under the wrong one, creating would add a third.
+        """
+        found = self.find("organisation", name)
+        if len(found) > 1:
+            from projections.directory import get_entry
+
+            entries = [e for e in (get_entry(self.lookup.conn, i) for i in found) if e is not None]
+            raise UnknownReferenceError(
+                f"{name.strip()!r} matches several organisations",
+                tuple(f"{e.label} ({e.entry_id[:8]})" for e in entries),
+            )
+        if found:
+            return UUID(found[0]), []
         key = name_key(name)
-        if key not in self._orgs:
-            found = self.find("organisation", name)
-            self._orgs[key] = UUID(found[0]) if len(found) == 1 else None
-        known = self._orgs[key]
-        if known is not None:
-            return known, []
         if key in self.new_orgs:
             return self.new_orgs[key], []
         org_id = uuid4()
@@ -196,21 +218,28 @@ def meeting_row(raw: dict[str, str], ctx: RowContext) -> tuple[Writes, str | Non
     people = [UUID(ctx.lookup.resolve(["contact"], who).entry_id) for who in _split(raw, "with")]
     if not people:
         raise BadInputError("with: name at least one participant")
-    zone = parse_timezone(raw["timezone"]) if raw.get("timezone") else ctx.zone
-    held = parse_when(raw.get("on", "") or raw.get("date", ""), now=ctx.now, zone=zone)
+    place = fields.optional_line(raw.get("place"), "place")
     partnership = raw.get("partnership")
-    mission = raw.get("mission")
+    mission = ctx.lookup.resolve(["mission"], raw["mission"]) if raw.get("mission") else None
+    mission_zones = [p["timezone"] for p in (mission.data["places"] if mission else [])]
+    zone = (  # as `crm log` does: the row's zone, the place's, the mission's, then ours
+        (parse_timezone(raw["timezone"]) if raw.get("timezone") else None)
+        or ctx.place_zone(place)
+        or (mission_zones[0] if mission_zones else None)
+        or ctx.zone
+    )
+    held = parse_when(raw.get("on", "") or raw.get("date", ""), now=ctx.now, zone=zone)
     event = InteractionLogged(
         interaction_id=uuid4(),
         kind=raw.get("kind", "meeting").strip().lower().replace(" ", "_").replace("-", "_"),
         held_at=held.start(),
         timezone=held.timezone,
-        place=fields.optional_line(raw.get("place"), "place"),
+        place=place,
         participants=tuple(Person(contact_id=p) for p in dict.fromkeys(people)),
         partnership_id=UUID(ctx.lookup.resolve(["partnership"], partnership).entry_id)
         if partnership
         else None,
-        mission_id=UUID(ctx.lookup.resolve(["mission"], mission).entry_id) if mission else None,
+        mission_id=UUID(mission.entry_id) if mission else None,
         subject=fields.one_line(raw.get("subject", ""), "subject"),
         summary=fields.long_text(raw.get("summary", ""), "summary") or None,
         outcomes=tuple(fields.one_line(o, "outcomes") for o in _split(raw, "outcomes")),

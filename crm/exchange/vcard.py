@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import unquote
 
 import vobject
 
 from crm.errors import BadInputError
+from projections.names import name_key
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def _values(card: Any, name: str) -> list[str]:
@@ -31,6 +36,23 @@ def _n_parts(card: Any) -> tuple[str, str, str]:
     return (words[-1], " ".join(words[:-1]), "") if words else ("", "", "")
 
 
+def _family_first(card: Any, family: str, given: str, prefix: str) -> bool:
+    """FN shows the name family first ("Zhao Xuenong" with N:Zhao;Xuenong): N has no order."""
+    shown = name_key((_values(card, "fn") or [""])[0])
+    shown = shown.removeprefix(name_key(prefix)).strip() if prefix else shown
+    family_first, given_first = name_key(f"{family} {given}"), name_key(f"{given} {family}")
+    return bool(family and given) and shown == family_first and family_first != given_first
+
+
+def _phone(value: str) -> str:
+    """A vCard 4.0 tel: URI as the number it holds: "tel:+34-600;ext=12" -> "+34-600 ext 12"."""
+    if value[:4].lower() != "tel:":
+        return value
+    number, *params = value[4:].split(";")
+    ext = next((p[4:] for p in params if p.lower().startswith("ext=")), "")
+    return unquote(f"{number} ext {ext}" if ext else number).strip()
+
+
 def _listify(value: Any) -> list[str]:
     if isinstance(value, list | tuple):
         return [str(v) for v in value if str(v).strip()]
@@ -45,29 +67,55 @@ def _org(card: Any) -> str:
     return str(value[0] if isinstance(value, list | tuple) and value else value).strip()
 
 
-def vcard_rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
-    """Each card as an import row (the same fields as a contacts CSV), numbered from 1."""
+def _blocks(text: str) -> Iterator[tuple[int, str]]:
+    """Each top-level BEGIN...END block with the line it begins on (vobject counts none)."""
+    depth, start = 0, 0
+    block: list[str] = []
+    for number, line in enumerate(_LINE_BREAK.split(text), 1):
+        tag = line.rstrip().upper()
+        if depth == 0 and not tag.startswith("BEGIN:"):
+            continue  # blank lines between cards
+        if depth == 0:
+            start, block = number, []
+        block.append(line)
+        depth += tag.startswith("BEGIN:") - tag.startswith("END:")
+        if depth == 0:
+            yield start, "\r\n".join(block) + "\r\n"
+    if depth:
+        yield start, "\r\n".join(block)  # never closed: vobject says so, with this line
+
+
+def _card(line: int, block: str) -> Any:
     try:
-        cards = list(vobject.readComponents(text, ignoreUnreadable=True))
+        return vobject.readOne(block, ignoreUnreadable=True)
     except Exception as error:  # vobject raises its own, unrelated exception classes
-        raise BadInputError(f"not a readable vCard file: {str(error).splitlines()[0]}") from None
-    for number, card in enumerate(cards, 1):
+        problem = str(error).splitlines()[0] if str(error) else type(error).__name__
+        problem = re.sub(r"^At line \d+: ", "", problem)  # counted within the card
+        raise BadInputError(f"line {line}: not a readable vCard: {problem}") from None
+
+
+def vcard_rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
+    """Each card as an import row (the same fields as a contacts CSV), with its first line."""
+    for line, block in _blocks(text):
+        card = _card(line, block)
         if card.name.upper() != "VCARD":
             continue
         family, given, prefix = _n_parts(card)
         row = {
             "family_name": family,
             "given_name": given,
+            "family_name_first": "yes" if _family_first(card, family, given, prefix) else "",
             "honorific": prefix,
+            "native_name": (_values(card, "x-crm-native-name") or [""])[0],
             "email": ";".join(_values(card, "email")),
-            "phone": ";".join(_values(card, "tel")),
+            "phone": ";".join(_phone(v) for v in _values(card, "tel")),
             "organisation": _org(card),
             "title": (_values(card, "title") or [""])[0],
             "notes": (_values(card, "note") or [""])[0],
             "preferred_name": (_values(card, "nickname") or [""])[0],
             "languages": ";".join(_values(card, "lang")),
         }
-        yield number, {k: v for k, v in row.items() if v}
+        yield line, {k: v for k, v in row.items() if v}
 
 
 def contact_card(contact: dict[str, Any], organisation: str | None, title: str | None) -> str:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, func, select
 
@@ -112,6 +113,8 @@ def _visits(conn: Connection, directory: _Directory, first: date, last: date) ->
             ends_on=date.fromisoformat(row["ends_day"]),
             timezone=row["timezone"],
             places=tuple(p["name"] for p in json.loads(row["places"])),
+            starts_at=_moment(row["starts_day"], row["starts_time"], row["timezone"]),
+            ends_at=_moment(row["ends_day"], row["ends_time"], row["ends_timezone"]),
         )
         people = [p["contact_id"] for p in participants]
         recipients = directory.owners(partnerships) + directory.our_people(people, starts)
@@ -119,6 +122,13 @@ def _visits(conn: Connection, directory: _Directory, first: date, last: date) ->
         order = dict.fromkeys(r.identity for r in recipients)
         visits.append(VisitInput(details, tuple(unique[i] for i in order)))
     return visits
+
+
+def _moment(day: str, local_time: str | None, zone: str) -> datetime | None:
+    """The aware moment a visit starts or ends, or None when only its day is known."""
+    if local_time is None:
+        return None
+    return datetime.combine(date.fromisoformat(day), time.fromisoformat(local_time), ZoneInfo(zone))
 
 
 def _followups(conn: Connection, last: date) -> list[FollowUpInput]:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import stat
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from crm.exchange import event_log
+from events.connect import open_store
+from events.schemas.organisations import OrganisationRegistered
 from tests.cli.story import OWNER, add_story
 from tests.clirunner import assert_one_line_error, crm, crm_json, crm_ok
 from tests.conftest import FakeClock
@@ -136,14 +141,6 @@ def test_a_retracted_contact_is_not_exported(db: str) -> None:
     assert "Ellen Cutler" not in cards
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "crm export vcard writes Zhao Xuenong as N:Zhao;Xuenong and X-CRM-NATIVE-NAME, but "
-        "crm import vcard reads neither the name order nor the native name back: he returns "
-        "as 'Xuenong Zhao' with no native name"
-    ),
-)
 def test_vcards_exported_then_imported_into_a_fresh_store_keep_every_person(
     db: str, tmp_path: Path
 ) -> None:
@@ -260,14 +257,6 @@ def test_a_timed_followup_carries_its_tzid_and_the_calendar_its_vtimezone(db: st
     assert "Europe/London" in zones_in(calendar)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "crm.reminders.inputs._visits builds VisitDetails without starts_at/ends_at (the "
-        "upcoming_visits table keeps only days), so a visit starting 09:00 in Kunming is "
-        "exported as an all-day event with no TZID and no Asia/Shanghai VTIMEZONE"
-    ),
-)
 def test_a_timed_visit_carries_its_zone_and_the_calendar_its_vtimezone(db: str) -> None:
     plan_the_spring(db)
 
@@ -512,14 +501,6 @@ def test_a_truncated_file_writes_nothing(db: str, tmp_path: Path, empty_target: 
     assert_nothing_imported(empty_target)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "event_log.check_file never compares the key lines with the header's key count (and "
-        "keys are outside the hash chain): a file missing a key line imports, and that "
-        "person silently reads as [erased] in the new store"
-    ),
-)
 def test_a_dropped_key_line_writes_nothing_and_names_the_problem(
     db: str, tmp_path: Path, empty_target: str
 ) -> None:
@@ -531,6 +512,162 @@ def test_a_dropped_key_line_writes_nothing_and_names_the_problem(
 
     assert_one_line_error(result, contains="key")
     assert_nothing_imported(empty_target)
+
+
+def key_line_index(lines: list[str]) -> int:
+    return next(i for i, line in enumerate(lines) if '"subject"' in line)
+
+
+def test_a_key_line_that_is_not_base64_writes_nothing_and_names_its_line(
+    db: str, tmp_path: Path, empty_target: str
+) -> None:
+    lines = exported_lines(db, tmp_path)
+    index = key_line_index(lines)
+    key_line = json.loads(lines[index])
+    key_line["key"] = "not*base64!"
+    lines[index] = json.dumps(key_line)
+
+    result = crm("import", "events", str(write_lines(tmp_path, lines)), db=empty_target)
+
+    assert_one_line_error(result, contains=f"line {index + 1}")
+    assert "base64" in result.stderr
+    assert "internal error" not in result.stderr
+    assert_nothing_imported(empty_target)
+
+
+def test_an_altered_key_line_writes_nothing_and_names_the_problem(
+    db: str, tmp_path: Path, empty_target: str
+) -> None:
+    lines = exported_lines(db, tmp_path)
+    index = key_line_index(lines)
+    key_line = json.loads(lines[index])
+    key_line["key"] = base64.b64encode(bytes(32)).decode()
+    lines[index] = json.dumps(key_line)
+
+    result = crm("import", "events", str(write_lines(tmp_path, lines)), db=empty_target)
+
+    assert_one_line_error(result, contains="key line")
+    assert_nothing_imported(empty_target)
+
+
+def as_version_1(lines: list[str]) -> list[str]:
+    """An export as crm wrote it before the trailer held the keys' digest."""
+    header, trailer = json.loads(lines[0]), json.loads(lines[-1])
+    header["version"] = 1
+    del trailer["keys_hash"]
+    return [json.dumps(header), *lines[1:-1], json.dumps(trailer)]
+
+
+def test_an_export_from_before_the_key_digest_still_imports(
+    db: str, tmp_path: Path, empty_target: str
+) -> None:
+    lines = as_version_1(exported_lines(db, tmp_path))
+
+    imported = crm_json("import", "events", str(write_lines(tmp_path, lines)), db=empty_target)
+
+    assert imported["events"] == head(db)
+    assert "Zhao Xuenong" in [c["name"] for c in crm_json("contact", "list", db=empty_target)]
+
+
+def test_a_version_1_export_missing_a_key_line_is_refused(
+    db: str, tmp_path: Path, empty_target: str
+) -> None:
+    lines = as_version_1(exported_lines(db, tmp_path))
+    del lines[key_line_index(lines)]
+
+    result = crm("import", "events", str(write_lines(tmp_path, lines)), db=empty_target)
+
+    assert_one_line_error(result, contains="key")
+    assert_nothing_imported(empty_target)
+
+
+def test_an_export_of_an_unknown_version_is_refused(
+    db: str, tmp_path: Path, empty_target: str
+) -> None:
+    lines = exported_lines(db, tmp_path)
+    header = json.loads(lines[0])
+    header["version"] = 99
+    lines[0] = json.dumps(header)
+
+    result = crm("import", "events", str(write_lines(tmp_path, lines)), db=empty_target)
+
+    assert_one_line_error(result, contains="version 99")
+    assert_nothing_imported(empty_target)
+
+
+def test_a_line_after_the_trailer_is_refused(db: str, tmp_path: Path, empty_target: str) -> None:
+    lines = exported_lines(db, tmp_path)
+    lines.append(lines[-2])
+
+    result = crm("import", "events", str(write_lines(tmp_path, lines)), db=empty_target)
+
+    assert_one_line_error(result, contains=f"line {len(lines)}")
+    assert_nothing_imported(empty_target)
+
+
+def import_with_a_change_after_the_check(
+    target: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: Any
+) -> Any:
+    """Import the story into `target`, running `change(path)` between check and write."""
+    source = f"sqlite:///{tmp_path / 'source.db'}"
+    add_story(source)
+    lines = exported_lines(source, tmp_path)
+    assert any('"subject"' in line for line in lines)
+    check_file = event_log.check_file
+
+    def check_then_change(path: Path, position: int, hash_: str) -> tuple[int, int]:
+        checked = check_file(path, position, hash_)
+        change(path)
+        return checked
+
+    monkeypatch.setattr(event_log, "check_file", check_then_change)
+    return crm("import", "events", str(write_lines(tmp_path, lines)), db=target)
+
+
+def subject_keys_of(url: str) -> list[tuple[str, bytes]]:
+    store = open_store(url)
+    try:
+        return store.subject_keys()
+    finally:
+        store.engine.dispose()
+
+
+def test_an_import_overtaken_by_another_writer_leaves_no_key_and_no_event(
+    store_url: str, tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def another_writer_appends(_path: Path) -> None:
+        writer = open_store(store_url)
+        org = uuid.uuid4()
+        event = OrganisationRegistered(organisation_id=org, name="Meanwhile Ltd")
+        writer.append(f"organisation-{org}", [event], expected_version=0)
+        writer.engine.dispose()
+
+    result = import_with_a_change_after_the_check(
+        store_url, tmp_path, monkeypatch, another_writer_appends
+    )
+
+    assert subject_keys_of(store_url) == []
+    assert head(store_url) == 1
+    assert_one_line_error(result, contains="another writer")
+
+
+def test_an_import_failing_at_its_last_event_leaves_no_key_and_no_event(
+    store_url: str, tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def last_event_damaged(path: Path) -> None:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        row = json.loads(lines[-2])
+        row["actor"] = "someone else"
+        lines[-2] = json.dumps(row, ensure_ascii=False)
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    result = import_with_a_change_after_the_check(
+        store_url, tmp_path, monkeypatch, last_event_damaged
+    )
+
+    assert subject_keys_of(store_url) == []
+    assert head(store_url) == 0
+    assert_one_line_error(result, contains="hash does not match")
 
 
 def test_a_line_that_is_not_json_is_named(db: str, tmp_path: Path, empty_target: str) -> None:
@@ -648,14 +785,6 @@ def test_a_backup_of_a_postgres_store_is_refused_and_writes_no_file(
     assert not target.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "backup.backup_sqlite opens f'file:{path}?mode=ro' without quoting the path: in a "
-        "folder named 'team #2' the '#' ends the path, SQLite creates and copies an empty "
-        "database ('team ') and crm backup reports success"
-    ),
-)
 def test_a_backup_of_a_store_in_a_folder_with_a_hash_in_its_name_holds_the_log(
     tmp_path: Path, clock: FakeClock
 ) -> None:

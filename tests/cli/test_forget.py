@@ -172,20 +172,41 @@ def test_forget_lists_a_followup_they_own_by_email(db: str) -> None:
     assert [m["title"] for m in json.loads(result.stdout)] == ["Follow-up: Book the hotel"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "erasure.mentions searches timeline entries only: another contact's notes naming the "
-        "person are not listed, forget proceeds, and the name stays in plain text in that "
-        "contact's directory row"
-    ),
-)
 def test_forget_lists_another_contact_whose_notes_name_the_person(db: str) -> None:
     crm_ok("contact", "add", "Wang Lei", "--notes", f"Deputy to {PERSON}", db=db)
 
     result = crm("forget", PERSON, "--reason", "SAR 114", "--format", "json", db=db)
 
     assert_one_line_error(result, contains="still name this person")
+
+
+def test_forget_shows_the_other_contact_by_id_kind_and_name(db: str) -> None:
+    other = crm_json("contact", "add", "Wang Lei", "--notes", f"Deputy to {PERSON}", db=db)["id"]
+
+    result = crm("forget", EMAIL, "--reason", "SAR 114", "--format", "json", db=db)
+
+    assert [(m["id"], m["kind"], m["title"]) for m in json.loads(result.stdout)] == [
+        (other, "contact", "Wang Lei")
+    ]
+
+
+def test_forget_with_yes_counts_a_directory_mention_as_left(db: str) -> None:
+    crm_ok("contact", "add", "Wang Lei", "--notes", f"Ask {EMAIL} first", db=db)
+
+    report = crm_json("forget", PERSON, "--reason", "SAR 114", "--yes", db=db)
+
+    assert report["mentions_left"] == 1
+
+
+def test_other_erased_contacts_do_not_count_as_mentions(db: str) -> None:
+    crm_ok("contact", "add", "Plain Person", "--email", "plain@example.org", db=db)
+    crm_ok("forget", "Plain Person", "--reason", "SAR 115", db=db)
+
+    report = crm_json("forget", PERSON, "--reason", "SAR 114", db=db)
+    again = crm("forget", report["erased"], "--reason", "Again", db=db)
+
+    assert report["mentions_left"] == 0
+    assert_one_line_error(again, contains="erased already")
 
 
 def test_forget_with_yes_erases_even_though_a_summary_names_them(db: str) -> None:
@@ -263,15 +284,6 @@ def test_the_chain_stays_intact_and_the_views_equal_a_rebuild(db: str) -> None:
     assert (report["intact"], report["projections"]) == (True, "match")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "projections.timeline._correction titles a correction row from the decrypted personal "
-        "changes ('Corrected contact details: notes'); once the key is gone a rebuild writes "
-        "'...: personal details' and fields [], and nothing updates the live row on "
-        "ContactForgotten, so crm verify fails on timeline_entries after the erasure"
-    ),
-)
 def test_the_views_equal_a_rebuild_after_erasing_someone_whose_details_were_corrected(
     db: str,
 ) -> None:
@@ -280,6 +292,17 @@ def test_the_views_equal_a_rebuild_after_erasing_someone_whose_details_were_corr
     report = crm_json("verify", db=db)
 
     assert (report["intact"], report["first_bad_table"]) == (True, None)
+
+
+def test_a_rebuild_after_erasure_leaves_the_timeline_as_it_was(db: str) -> None:
+    erased = person_id(db)
+    crm_ok("forget", PERSON, "--reason", "SAR 114", db=db)
+    before = crm_json("timeline", erased, db=db)
+
+    crm_ok("projections", "rebuild", db=db)
+
+    assert crm_json("timeline", erased, db=db) == before
+    assert "Corrected contact details: personal details" in json.dumps(before)
 
 
 def test_the_erasure_is_an_event_with_who_when_and_why_but_not_what(db: str) -> None:

@@ -272,14 +272,6 @@ def test_undo_of_a_malformed_batch_id_is_a_usage_error(db: str) -> None:
     assert_one_line_error(crm("undo", "--batch", "yesterday", db=db), code=2, contains="--batch")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "row_parsers.RowContext.organisation treats a name matching several organisations as "
-        "unknown and silently registers a new organisation of that name; `crm contact add "
-        "--org` refuses the same name as ambiguous"
-    ),
-)
 def test_a_row_naming_an_ambiguous_organisation_is_invalid(db: str, tmp_path: Path) -> None:
     crm_ok("org", "add", "Kunming Investment Promotion Bureau", "--alias", "Kunming", db=db)
     path = write_csv(
@@ -382,13 +374,6 @@ def test_a_meetings_csv_logs_interactions_on_the_timeline(db: str, tmp_path: Pat
     assert by_title["Call about IFB"]["occurred_at"] == "2016-03-12T09:00:00+00:00"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "row_parsers.meeting_row reads a zoneless time in the configured zone; "
-        "`crm log meeting` (and the README) use the place's zone (Kunming -> Asia/Shanghai)"
-    ),
-)
 def test_an_imported_meeting_time_takes_the_place_zone_as_crm_log_does(
     db: str, tmp_path: Path
 ) -> None:
@@ -491,10 +476,6 @@ def test_a_followup_row_without_a_due_day_is_invalid(db: str, tmp_path: Path) ->
 # -- files and options that cannot be read -------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an unknown --kind is a BadInputError (exit 1) from plan_import, not a usage error (2)",
-)
 def test_an_unknown_kind_is_a_usage_error(db: str, tmp_path: Path) -> None:
     path = yunnan_contacts(tmp_path)
 
@@ -514,6 +495,44 @@ def test_an_empty_file_is_one_line(db: str, tmp_path: Path) -> None:
     assert_one_line_error(
         crm("import", "csv", str(path), "--kind", "contacts", db=db), contains="empty"
     )
+
+
+def test_invalid_utf8_on_a_later_line_is_named_by_that_line(db: str, tmp_path: Path) -> None:
+    path = tmp_path / "contacts.csv"
+    path.write_bytes(
+        b"name,email\r\nWang Fang,wang.fang@yn.example.cn\r\n"
+        b"Li Ming,li.ming@yn.example.cn\r\nZh\xe0o Someone,zhao.s@yn.example.cn\r\n"
+    )
+    before = head(db)
+
+    result = crm("import", "csv", str(path), "--kind", "contacts", db=db)
+
+    assert_one_line_error(result, contains="line 4")
+    assert "UTF-8" in result.stderr
+    assert head(db) == before
+
+
+def test_an_import_of_nothing_but_duplicates_offers_no_undo(db: str, tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path, "known.csv", ["name", "email"], ["Zhao Xuenong", "zhao@km.example.cn"]
+    )
+    before = head(db)
+
+    result = crm("import", "csv", str(path), "--kind", "contacts", db=db)
+
+    assert result.exit_code == 0, result.stderr
+    assert "crm undo" not in result.stderr
+    assert "nothing new to write" in result.stderr
+    assert head(db) == before
+
+
+def test_an_import_that_writes_says_how_to_undo_it(db: str, tmp_path: Path) -> None:
+    path, mapping = yunnan_contacts(tmp_path), write_map(tmp_path)
+
+    result = crm("import", "csv", str(path), "--kind", "contacts", "--map", str(mapping), db=db)
+
+    assert result.exit_code == 0, result.stderr
+    assert "crm undo --batch" in result.stderr
 
 
 def test_an_unreadable_mapping_is_one_line_and_writes_nothing(db: str, tmp_path: Path) -> None:
@@ -629,13 +648,6 @@ def test_a_vcard_4_file_from_a_phone_imports(db: str, tmp_path: Path) -> None:
     assert sofia["titles"] == ["Concejala de Comercio, Ayuntamiento de Valencia"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "vcard.vcard_rows passes a vCard 4.0 TEL;VALUE=uri value through as 'tel:+34-...', "
-        "which fields.phone rejects, so the whole card (and file) is refused"
-    ),
-)
 def test_a_vcard_4_phone_given_as_a_tel_uri_imports(db: str, tmp_path: Path) -> None:
     text = PHONE_VCARD_4.replace(
         'TEL;TYPE="voice,cell":+34 600 555 012',
@@ -697,13 +709,6 @@ def test_a_file_that_is_not_utf8_is_one_line(db: str, tmp_path: Path) -> None:
     assert_one_line_error(crm("import", "vcard", str(path), db=db), contains="UTF-8")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "crm import vcard numbers problems by card (1, 2, ...) but reports them as 'line N': "
-        "a bad second card starting on line 16 is reported as 'line 2'"
-    ),
-)
 def test_a_bad_vcard_is_reported_by_the_line_it_starts_on(db: str, tmp_path: Path) -> None:
     bad = OUTLOOK_VCARD.replace("tunde@lagoschamber.example.ng", "tunde at lagoschamber")
     begins = [n for n, line in enumerate(bad.splitlines(), 1) if line == "BEGIN:VCARD"]
@@ -712,3 +717,38 @@ def test_a_bad_vcard_is_reported_by_the_line_it_starts_on(db: str, tmp_path: Pat
 
     assert begins[1] == 16
     assert_one_line_error(result, contains="line 16")
+
+
+def test_a_tel_uri_extension_is_kept_as_ext(db: str, tmp_path: Path) -> None:
+    text = PHONE_VCARD_4.replace(
+        'TEL;TYPE="voice,cell":+34 600 555 012',
+        "TEL;VALUE=uri;TYPE=work:tel:+34-963-525-478;ext=1042",
+    )
+
+    import_vcard(db, write_vcard(tmp_path, text))
+
+    assert crm_json("contact", "show", "sofia marquez", db=db)["phones"] == [
+        "+34-963-525-478 ext 1042"
+    ]
+
+
+def test_a_card_never_closed_is_named_by_the_line_it_starts_on(db: str, tmp_path: Path) -> None:
+    text = OUTLOOK_VCARD + "\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nFN:Half Written\r\n"
+    before = head(db)
+
+    result = crm("import", "vcard", str(write_vcard(tmp_path, text)), db=db)
+
+    assert_one_line_error(result, contains="line 24")
+    assert head(db) == before
+
+
+def test_a_family_first_card_from_another_app_keeps_its_order(db: str, tmp_path: Path) -> None:
+    text = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Guo;Lihua;;;\r\nFN:Guo Lihua\r\n"
+        "X-CRM-NATIVE-NAME:郭丽华\r\nEMAIL:guo.lihua@yn.example.cn\r\nEND:VCARD\r\n"
+    )
+
+    import_vcard(db, write_vcard(tmp_path, text))
+    guo = crm_json("contact", "show", "guo.lihua@yn.example.cn", db=db)
+
+    assert (guo["name"], guo["native_name"]) == ("Guo Lihua", "郭丽华")
