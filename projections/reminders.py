@@ -21,7 +21,13 @@ from sqlalchemy import (
 
 from events.envelope import RecordedEvent
 from events.event import Event
-from events.schemas.reminders import ReminderClaimed, ReminderFailed, ReminderSent, ReminderSkipped
+from events.schemas.reminders import (
+    ReminderClaimed,
+    ReminderFailed,
+    ReminderHandedOver,
+    ReminderSent,
+    ReminderSkipped,
+)
 from projections.projection import Projection
 from projections.timeline import utc_text
 from projections.unit import UnitOfWork
@@ -38,7 +44,7 @@ reminder_states = Table(
     Column("subject_id", String(36), nullable=False),
     Column("recipient", String(254), nullable=False),
     Column("due_at", String(40), nullable=False),
-    Column("status", String(10), nullable=False),
+    Column("status", String(20), nullable=False),
     Column("message_id", String(120)),
     Column("lease_until", String(40)),
     Column("attempts", Integer, nullable=False),
@@ -54,7 +60,7 @@ class RemindersProjection(Projection):
     """Where each reminder stands; the engine reads it, the log decides races."""
 
     name: ClassVar[str] = "reminders"
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2
     metadata: ClassVar[MetaData] = metadata
 
     def apply(self, unit: UnitOfWork, record: RecordedEvent[Event]) -> None:
@@ -83,8 +89,11 @@ class RemindersProjection(Projection):
                         **common,
                     },
                 )
+            case ReminderHandedOver():
+                unit.change("reminder_states", event.key, status="handed_over", **common)
             case ReminderSent():
-                unit.change("reminder_states", event.key, status="sent", lease_until=None, **common)
+                status = "sent" if event.confirmed else "sent_unconfirmed"
+                unit.change("reminder_states", event.key, status=status, lease_until=None, **common)
             case ReminderFailed():
                 retry = utc_text(event.retry_at) if event.retry_at else None
                 unit.change(

@@ -16,6 +16,25 @@ T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 """A fixed, aware 'now' for tests (a Monday)."""
 
 POSTGRES_ENV = "CRM_TEST_POSTGRES_URL"
+CRASH_TRIALS_ENV = "CRM_CRASH_TRIALS"
+DEFAULT_CRASH_TRIALS = 50
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--crash-trials",
+        type=int,
+        default=None,
+        help=f"SIGKILL trials per operation and backend (default {DEFAULT_CRASH_TRIALS}, "
+        f"or {CRASH_TRIALS_ENV})",
+    )
+
+
+@pytest.fixture
+def crash_trials(request: pytest.FixtureRequest) -> int:
+    """How many seeded SIGKILL trials each crash test runs."""
+    chosen = request.config.getoption("--crash-trials") or os.environ.get(CRASH_TRIALS_ENV)
+    return int(chosen or DEFAULT_CRASH_TRIALS)
 
 
 def postgres_base_url() -> str | None:

@@ -70,7 +70,7 @@ class CrmGroup(TyperGroup):
 
             target = getattr(importlib.import_module(spec[0]), spec[1])
             if not isinstance(target, typer.Typer):
-                single = typer.Typer(rich_markup_mode=None)
+                single = typer.Typer(rich_markup_mode=None, add_completion=False)
                 single.command(cmd_name)(target)
                 target = single
             command = typer.main.get_command(target)
@@ -112,6 +112,10 @@ class CrmGroup(TyperGroup):
         **extra: Any,
     ) -> Any:
         """Parse and run; print failures as one line instead of usage blocks and panels."""
+        if any("\x00" in arg for arg in (sys.argv[1:] if args is None else args)):
+            # A shell cannot pass one; only a program can, and no field may hold one.
+            _say("an argument contains a NUL character")
+            sys.exit(USAGE_EXIT)
         try:
             result = super().main(
                 args, prog_name, complete_var, False, windows_expand_args, **extra

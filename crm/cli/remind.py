@@ -38,8 +38,8 @@ def _engine(session: Session, *, with_smtp: bool) -> tuple[ReminderEngine, Send 
         mailer = Mailer(smtp)
         domain = smtp.sender.rsplit("@", 1)[1]
 
-        def send(digest: Any) -> None:
-            mailer.send(compose(digest, smtp.sender))
+        def send(digest: Any, handover: Any) -> None:
+            mailer.send(compose(digest, smtp.sender), on_handover=handover)
 
     engine = ReminderEngine(
         session.app.store,
@@ -166,14 +166,23 @@ def status(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
 
     session = Session(ctx)
     with session.app.reading() as conn:
-        pending = states_with_status(conn, ["claimed"])
+        pending = states_with_status(conn, ["claimed", "handed_over"])
         failed = states_with_status(conn, ["failed"])
-        sent = states_with_status(conn, ["sent"], limit=20)
+        sent = states_with_status(conn, ["sent", "sent_unconfirmed"], limit=20)
         skipped = states_with_status(conn, ["skipped"], limit=20)
     runs = last_runs(session.app.store.engine)
 
     def brief(states: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        keep = ("key", "recipient", "due_at", "attempts", "retry_at", "last_error", "updated_at")
+        keep = (
+            "key",
+            "status",
+            "recipient",
+            "due_at",
+            "attempts",
+            "retry_at",
+            "last_error",
+            "updated_at",
+        )
         return [{k: s[k] for k in keep} for s in states]
 
     record = {

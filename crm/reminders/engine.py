@@ -4,6 +4,11 @@ Exactly once: a reminder's key names its own stream, and a claim is an append at
 stream's current version, so of two senders (two daemons, two `crm remind send`) only one
 can claim it. A claim not followed by a send lapses after its lease and is retried with the
 same Message-ID; SMTP failures are recorded and retried with backoff.
+
+A sender killed mid-send is the one case SMTP cannot make exact. The hand-over (the whole
+message is with the server, only the end-of-data mark is left) is recorded first: a lapsed
+claim that never reached it is retried, one that did is settled as sent-unconfirmed and
+never sent again. What remains is the instant between that record and the mark itself.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from events.errors import ConcurrencyError
 from events.schemas.reminders import (
     ReminderClaimed,
     ReminderFailed,
+    ReminderHandedOver,
     ReminderSent,
     ReminderSkipped,
 )
@@ -41,8 +47,10 @@ REMINDER_NAMESPACE = uuid5(NAMESPACE_URL, "https://trade-mission-crm/reminders")
 LOOKBACK = timedelta(days=7)
 """How far behind the horizon a sweep looks for reminders to mark skipped."""
 
-Send = Callable[[Digest], None]
-"""Deliver one digest (compose and SMTP); raises MailError on failure."""
+Handover = Callable[[], None]
+Send = Callable[[Digest, Handover], None]
+"""Deliver one digest (compose and SMTP), calling the hand-over just before the end-of-data
+mark; raises MailError on failure."""
 
 
 def reminder_stream(key: str) -> str:
@@ -67,6 +75,8 @@ class Plan:
     now: datetime
     send: list[_Pending] = field(default_factory=list)
     too_late: list[DueReminder] = field(default_factory=list)
+    settle: list[dict[str, Any]] = field(default_factory=list)
+    """States of senders that died after the hand-over: record as sent, never resend."""
 
     @property
     def due(self) -> list[DueReminder]:
@@ -81,6 +91,7 @@ class RunReport:
     sent: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    unconfirmed: list[str] = field(default_factory=list)
     claimed_elsewhere: int = 0
     digests: int = 0
     errors: list[str] = field(default_factory=list)
@@ -123,6 +134,8 @@ class ReminderEngine:
                     plan.too_late.append(item)
                 else:
                     plan.send.append(_Pending(item, 0))
+            elif _is_lapsed_hand_over(state, stamp):
+                plan.settle.append(state)
             elif _is_retry_due(state, stamp):
                 plan.send.append(
                     _Pending(item, state["version"], state["message_id"], state["attempts"])
@@ -150,6 +163,7 @@ class ReminderEngine:
             report.skipped = [i.key for i in plan.too_late]
             return report
         report.skipped = self._skip(plan.too_late, now)
+        report.unconfirmed = self._settle(plan.settle, now)
         for group in self._digests(plan):
             claimed, message_id = self._claim(group, now, report)
             if not claimed:
@@ -210,8 +224,23 @@ class ReminderEngine:
     ) -> None:
         from crm.reminders.mailer import MailError
 
+        def hand_over() -> None:
+            handed = [
+                StreamWrite(
+                    reminder_stream(p.item.key),
+                    [
+                        PendingEvent(
+                            ReminderHandedOver(key=p.item.key, message_id=digest.message_id), now
+                        )
+                    ],
+                    None,
+                )
+                for p in claimed
+            ]
+            self._append(handed, now)
+
         try:
-            send(digest)
+            send(digest, hand_over)
         except MailError as error:
             self._record_failure(claimed, digest.message_id, error, now)
             report.failed.extend(p.item.key for p in claimed)
@@ -256,6 +285,26 @@ class ReminderEngine:
             )
         self._append(writes, now)
 
+    def _settle(self, states: Sequence[dict[str, Any]], now: datetime) -> list[str]:
+        settled = []
+        for state in states:
+            event = ReminderSent(
+                key=state["key"], message_id=state["message_id"], sent_at=now, confirmed=False
+            )
+            write = StreamWrite(state["stream_id"], [PendingEvent(event, now)], state["version"])
+            try:
+                self._append([write], now)
+            except ConcurrencyError:
+                continue  # another sender settled it first
+            settled.append(state["key"])
+            log.warning(
+                "reminder %s: its sender stopped after handing it to the mail server; "
+                "recorded as sent, unconfirmed (%s)",
+                state["key"],
+                state["message_id"],
+            )
+        return settled
+
     def _skip(self, items: Sequence[DueReminder], now: datetime) -> list[str]:
         skipped = []
         for item in items:
@@ -279,6 +328,13 @@ class ReminderEngine:
     def _append(self, writes: list[StreamWrite], now: datetime) -> None:
         context = AppendContext(actor=self.sender_id, source="reminders")
         self.store.append_batch(writes, context=context, now=now)
+
+
+def _is_lapsed_hand_over(state: dict[str, Any], stamp: str) -> bool:
+    """A sender handed the message over and then stopped before hearing back."""
+    return state["status"] == "handed_over" and bool(
+        state["lease_until"] and state["lease_until"] <= stamp
+    )
 
 
 def _is_retry_due(state: dict[str, Any], stamp: str) -> bool:

@@ -2,6 +2,10 @@
 
 The TLS context always comes from `ssl.create_default_context` (or an injected factory):
 `starttls()` without a context would accept any certificate.
+
+A caller may ask to be told at the hand-over: when the whole message has gone out and only
+the end-of-data mark is left. Recording that moment durably is what lets a crashed sender
+know whether a retry could deliver a second copy.
 """
 
 from __future__ import annotations
@@ -10,10 +14,16 @@ import smtplib
 import ssl
 from collections.abc import Callable
 from email.message import EmailMessage
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer  # collections.abc.Buffer from Python 3.12
 
 from crm.reminders.smtp_settings import SmtpSettings
 
 SslContextFactory = Callable[[], ssl.SSLContext]
+Handover = Callable[[], None]
+END_OF_DATA = b".\r\n"
 
 
 class MailError(Exception):
@@ -41,10 +51,15 @@ class Mailer:
         """`host:port`, for messages."""
         return f"{self.settings.host}:{self.settings.port}"
 
-    def send(self, message: EmailMessage) -> None:
-        """Deliver `message` to its To/Cc/Bcc recipients, or raise `MailError`."""
+    def send(self, message: EmailMessage, *, on_handover: Handover | None = None) -> None:
+        """Deliver `message` to its To/Cc/Bcc recipients, or raise `MailError`.
+
+        `on_handover` runs just before the end-of-data mark; if it raises, the connection is
+        dropped with the message unfinished, so the server discards it.
+        """
         try:
             client = self._connect()
+            client.on_handover = on_handover
         except (smtplib.SMTPException, OSError) as error:
             raise _mail_error(error, self.server) from error
         try:
@@ -62,11 +77,11 @@ class Mailer:
                 retryable=False,
             )
 
-    def _connect(self) -> smtplib.SMTP:
+    def _connect(self) -> _HandingOver:
         host, port, timeout = self.settings.host, self.settings.port, self.settings.timeout
         if self.settings.security == "ssl":
-            return smtplib.SMTP_SSL(host, port, context=self._ssl_context(), timeout=timeout)
-        return smtplib.SMTP(host, port, timeout=timeout)
+            return _HandingOverSsl(host, port, context=self._ssl_context(), timeout=timeout)
+        return _HandingOver(host, port, timeout=timeout)
 
     def _secure_and_log_in(self, client: smtplib.SMTP) -> None:
         if self.settings.security == "starttls":
@@ -75,8 +90,48 @@ class Mailer:
             client.login(self.settings.user, self.settings.password or "")
 
 
+class _HandingOver(smtplib.SMTP):
+    """smtplib's client, calling `on_handover` between a message and its end-of-data mark.
+
+    smtplib sends DATA's payload with one `send()` call ending in CRLF "." CRLF; splitting
+    that call is the only change, so quoting, line endings and replies stay smtplib's.
+    """
+
+    on_handover: Handover | None = None
+    _in_data = False
+    _abandoned = False
+
+    def data(self, msg: Buffer | str) -> tuple[int, bytes]:
+        self._in_data = True
+        try:
+            return super().data(msg)
+        finally:
+            self._in_data = False
+
+    def send(self, s: Buffer | str) -> None:
+        if not (self._in_data and self.on_handover and isinstance(s, bytes)):
+            return super().send(s)
+        if not s.endswith(b"\r\n" + END_OF_DATA):
+            return super().send(s)
+        super().send(s[: -len(END_OF_DATA)])
+        try:
+            self.on_handover()
+        except BaseException:
+            self._abandoned = True
+            self.close()  # no QUIT: inside DATA it would be read as part of the message
+            raise
+        super().send(END_OF_DATA)
+        return None
+
+
+class _HandingOverSsl(_HandingOver, smtplib.SMTP_SSL):
+    """SMTP over TLS from the first byte."""
+
+
 def _close(client: smtplib.SMTP) -> None:
     """Say QUIT politely; a failure here cannot undo a message already accepted."""
+    if getattr(client, "_abandoned", False):
+        return
     try:
         client.quit()
     except (smtplib.SMTPException, OSError):

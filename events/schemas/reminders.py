@@ -23,12 +23,26 @@ class ReminderClaimed(Event):
 
 
 @registry.register
+class ReminderHandedOver(Event):
+    """The whole message is with the SMTP server and only its end-of-data mark is left to send.
+
+    Past this point the message may arrive, so a sender that dies here is never retried: its
+    reminder is settled as sent-unconfirmed rather than risk a second copy.
+    """
+
+    key: str
+    message_id: str
+
+
+@registry.register
 class ReminderSent(Event):
-    """The SMTP server accepted the reminder."""
+    """The SMTP server accepted the reminder (`confirmed` is False when settled after a crash
+    that followed the hand-over: the server most likely has it, but never said so to us)."""
 
     key: str
     message_id: str
     sent_at: datetime
+    confirmed: bool = True
 
 
 @registry.register

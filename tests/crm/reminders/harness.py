@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -34,8 +35,8 @@ class Harness:
     mailer: Mailer
     clock: FakeClock
 
-    def send(self, digest: Digest) -> None:
-        self.mailer.send(compose(digest, SENDER))
+    def send(self, digest: Digest, handover: Callable[[], None]) -> None:
+        self.mailer.send(compose(digest, SENDER), on_handover=handover)
 
     def run(self, at: datetime | None = None) -> RunReport:
         if at is not None:

@@ -13,12 +13,13 @@ import pytest
 
 from crm.commands import followups, missions
 from crm.demo.loader import demo_id
+from crm.reminders.digest import compose
 from crm.reminders.engine import reminder_stream
 from events.schemas.followups import FollowUpCompleted
 from events.schemas.missions import MissionPlanned, MissionRescheduled, Place
 from events.schemas.values import When
 from tests.conftest import FakeClock
-from tests.crm.reminders.harness import OWNER, Harness, harness, load_demo
+from tests.crm.reminders.harness import OWNER, SENDER, Harness, harness, load_demo
 
 IFB_VISIT = "mission-ifb-2016"
 EIGHT_BST = datetime(2016, 6, 6, 7, 0, tzinfo=UTC)
@@ -153,7 +154,7 @@ def test_a_sender_dying_after_its_claim_is_retried_after_the_lease_with_the_same
     dying = harness(store_url, smtp_sink, clock, name="dying")
     load_demo(dying)
 
-    def die(_digest: Any) -> None:
+    def die(_digest: Any, _handover: Any) -> None:
         raise Killed
 
     with pytest.raises(Killed):
@@ -170,10 +171,62 @@ def test_a_sender_dying_after_its_claim_is_retried_after_the_lease_with_the_same
     assert [type(e).__name__ for e in claims] == [
         "ReminderClaimed",
         "ReminderClaimed",
+        "ReminderHandedOver",
         "ReminderSent",
     ]
     dying.close()
     survivor.close()
+
+
+def test_a_sender_dying_after_the_hand_over_is_settled_as_sent_and_never_sends_again(
+    store_url: str, smtp_sink: Any, clock: FakeClock
+) -> None:
+    dying = harness(store_url, smtp_sink, clock, name="dying")
+    load_demo(dying)
+
+    def die_after_hand_over(digest: Any, handover: Any) -> None:
+        dying.mailer.send(compose(digest, SENDER), on_handover=handover)
+        raise Killed  # the server has the message; the sender dies before recording it
+
+    with pytest.raises(Killed):
+        dying.engine.run(EIGHT_BST, die_after_hand_over)
+    survivor = harness(store_url, smtp_sink, clock, name="survivor")
+    settled = survivor.run(EIGHT_BST + timedelta(minutes=11))
+    again = survivor.run(EIGHT_BST + timedelta(minutes=30))
+
+    (received,) = smtp_sink.wait_for(1)
+    key = settled.unconfirmed[0]
+    stream = [r.event for r in survivor.store.read_stream(reminder_stream(key))]
+    assert settled.sent == []
+    assert again.sent == []
+    assert again.unconfirmed == []
+    assert len(smtp_sink.messages) == 1
+    assert [type(e).__name__ for e in stream] == [
+        "ReminderClaimed",
+        "ReminderHandedOver",
+        "ReminderSent",
+    ]
+    assert stream[-1].confirmed is False  # type: ignore[attr-defined]
+    assert received.message["Message-ID"] == stream[-1].message_id  # type: ignore[attr-defined]
+    dying.close()
+    survivor.close()
+
+
+def test_a_hand_over_that_cannot_be_recorded_leaves_the_message_undelivered(
+    sender: Harness, smtp_sink: Any
+) -> None:
+    def unrecordable() -> None:
+        raise Killed
+
+    def send(digest: Any, _handover: Any) -> None:
+        sender.mailer.send(compose(digest, SENDER), on_handover=unrecordable)
+
+    with pytest.raises(Killed):
+        sender.engine.run(EIGHT_BST, send)
+    retried = sender.run(EIGHT_BST + timedelta(minutes=11))
+
+    assert retried.sent
+    assert len(smtp_sink.wait_for(1)) == 1
 
 
 def test_an_smtp_failure_is_recorded_and_retried_with_backoff(
