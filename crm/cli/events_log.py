@@ -18,8 +18,12 @@ def events(
     stream: Annotated[
         str | None, typer.Option("--stream", help="An entry (by reference) or a stream id.")
     ] = None,
-    after: Annotated[int, typer.Option("--after", help="Only positions after this.")] = 0,
-    limit: Annotated[int, typer.Option("--limit", help="At most this many.")] = 1000,
+    after: Annotated[
+        int, typer.Option("--after", min=0, max=2**62, help="Only positions after this.")
+    ] = 0,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, max=1_000_000, help="At most this many.")
+    ] = 1000,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Show the raw event log (decoded), oldest first.

@@ -131,8 +131,8 @@ def import_vcard(
 
     Example: crm import vcard outlook-export.vcf --dry-run
     """
-    from crm.errors import BadInputError, CrmError
-    from crm.exchange.csv_import import ImportPlan, ParsedRow
+    from crm.errors import BadInputError
+    from crm.exchange.csv_import import ImportPlan, plan_row
     from crm.exchange.row_parsers import contact_row
     from crm.exchange.vcard import vcard_rows
 
@@ -146,14 +146,8 @@ def import_vcard(
         context = _context(session, lookup)
         for line, raw in vcard_rows(text):
             names = [raw.get("given_name", ""), raw.get("family_name", "")]
-            label = " ".join(" ".join(names[::-1] if "family_name_first" in raw else names).split())
-            row = ParsedRow(line=line, label=label)
-            context.line = line
-            try:
-                row.writes, row.duplicate_of = contact_row(raw, context)
-            except (ValueError, CrmError) as error:
-                row.error = str(error).splitlines()[0]
-            plan.rows.append(row)
+            label = " ".join(names[::-1] if "family_name_first" in raw else names)
+            plan.rows.append(plan_row(contact_row, raw, context, line, label))
     _run_plan(session, plan, dry_run=dry_run, skip_invalid=skip_invalid, fmt=fmt)
 
 

@@ -41,7 +41,7 @@ def rebuild(
         str | None, typer.Argument(metavar="NAME", help="One projection (default: all).")
     ] = None,
     batch_size: Annotated[
-        int, typer.Option("--batch-size", min=100, help="Events per transaction.")
+        int, typer.Option("--batch-size", min=100, max=1_000_000, help="Events per transaction.")
     ] = 20_000,
 ) -> None:
     """Rebuild projections from the whole log into fresh tables, then swap them in.

@@ -81,12 +81,17 @@ def send_due(
         plan = engine.plan(now)
         rows = [_row(item) for item in plan.due]
         rows += [_row(item, "skip: too late") for item in plan.too_late]
+        rows += [
+            {**state, "title": "", "detail": "", "status": "settle: sent, unconfirmed"}
+            for state in plan.settle
+        ]
         emit_rows(rows, fmt, ["due_at", "rule", "title", "recipient", "status"], title="Would send")
         return
     report = _sweep(session, engine, send, now)
     emit_object(
         {
             "sent": len(report.sent),
+            "unconfirmed": len(report.unconfirmed),
             "digests": report.digests,
             "failed": len(report.failed),
             "skipped": len(report.skipped),
@@ -115,7 +120,7 @@ def _row(item: Any, status: str = "due") -> dict[str, Any]:
 def daemon(
     ctx: typer.Context,
     interval: Annotated[
-        float, typer.Option("--interval", min=1, help="Seconds between sweeps.")
+        float, typer.Option("--interval", min=1, max=86_400, help="Seconds between sweeps.")
     ] = 60.0,
 ) -> None:
     """Run the reminder scheduler until SIGTERM or Ctrl-C; logs what it sends.

@@ -52,7 +52,9 @@ def upcoming(
 
 def stale(
     ctx: typer.Context,
-    days: Annotated[int, typer.Option("--days", min=1, help="Quiet for at least this long.")] = 90,
+    days: Annotated[
+        int, typer.Option("--days", min=1, max=36600, help="Quiet for at least this long.")
+    ] = 90,
     level: Annotated[
         Level, typer.Option("--level", help="partnership, contact or org.")
     ] = Level.partnership,

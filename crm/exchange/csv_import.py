@@ -18,7 +18,7 @@ from pathlib import Path
 from uuid import UUID, uuid4
 
 from crm.errors import BadInputError, CrmError
-from crm.exchange.row_parsers import PARSERS, RowContext
+from crm.exchange.row_parsers import PARSERS, RowContext, Writes
 from events.event import Event
 
 KINDS = ("contacts", "organisations", "meetings", "followups")
@@ -133,6 +133,30 @@ def read_rows(
         start = reader.line_num + 1
 
 
+def plan_row(
+    parse: Callable[[dict[str, str], RowContext], tuple[Writes, str | None]],
+    raw: dict[str, str],
+    context: RowContext,
+    line: int,
+    label: str,
+) -> ParsedRow:
+    """Parse one row; a row that will not be written takes back the organisations it named
+    first, so the next row naming one creates it (else later rows would point at nothing)."""
+    parsed = ParsedRow(line=line, label=" ".join(label.split())[:80])
+    context.line = line
+    known = set(context.new_orgs)
+    try:
+        parsed.writes, parsed.duplicate_of = parse(raw, context)
+    except CrmError as error:
+        parsed.error = str(error)
+    except ValueError as error:  # pydantic's ValidationError included
+        parsed.error = _first_error(error)
+    if parsed.error is not None or parsed.duplicate_of is not None:
+        for key in set(context.new_orgs) - known:
+            del context.new_orgs[key]
+    return parsed
+
+
 def plan_import(
     kind: str,
     path: Path,
@@ -149,15 +173,7 @@ def plan_import(
     plan = ImportPlan(kind=kind, rows=[])
     for count, (line, raw) in enumerate(read_rows(path, columns, defaults), 1):
         label = raw.get("name") or raw.get("subject") or raw.get("text") or raw.get("family_name")
-        parsed = ParsedRow(line=line, label=" ".join(str(label or "").split())[:80])
-        context.line = line
-        try:
-            parsed.writes, parsed.duplicate_of = parse(raw, context)
-        except CrmError as error:
-            parsed.error = str(error)
-        except ValueError as error:  # pydantic's ValidationError included
-            parsed.error = _first_error(error)
-        plan.rows.append(parsed)
+        plan.rows.append(plan_row(parse, raw, context, line, str(label or "")))
         if progress is not None and count % 500 == 0:
             progress(count)
     return plan

@@ -71,8 +71,12 @@ def _key_text(subject: str, key: bytes) -> bytes:
 
 
 def _lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
+    with path.open("rb") as handle:  # bytes, so a line that is not UTF-8 can be named
+        for number, raw in enumerate(handle, 1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise BadInputError(f"{path.name} line {number}: not UTF-8 text") from None
             try:
                 value = json.loads(line)
             except json.JSONDecodeError as error:
@@ -140,12 +144,14 @@ class _Tally:
     position: int
     previous: str
     events: int = 0
-    keys: int = 0
+    keys: list[tuple[str, bytes]] = field(default_factory=list)
+    """The checked keys, kept for the import: 32 bytes a person, small beside the events."""
     digest: Any = field(default_factory=hashlib.sha256)
 
     def add_key(self, number: int, value: dict[str, Any]) -> None:
-        self.digest.update(_key_text(*_key(number, value, self.name)))
-        self.keys += 1
+        key = _key(number, value, self.name)
+        self.digest.update(_key_text(*key))
+        self.keys.append(key)
 
     def add_row(self, number: int, value: dict[str, Any]) -> None:
         row = _row(number, value, self.name)
@@ -174,8 +180,11 @@ class _Tally:
             )
 
 
-def check_file(path: Path, start_position: int, start_hash: str) -> tuple[int, int]:
-    """Check a whole export continues a log at (position, hash); return (events, keys)."""
+def check_file(
+    path: Path, start_position: int, start_hash: str
+) -> tuple[int, list[tuple[str, bytes]]]:
+    """Check a whole export continues a log at (position, hash); return the number of
+    events and the checked keys (imported as they were checked, not read again)."""
     version, listed_keys = _header(path)
     tally = _Tally(path.name, start_position, start_hash)
     trailer: tuple[int, dict[str, Any]] | None = None
@@ -190,10 +199,10 @@ def check_file(path: Path, start_position: int, start_hash: str) -> tuple[int, i
             trailer = number, value
     if trailer is None:
         raise BadInputError(f"{path.name} is truncated: no trailer line")
-    if tally.keys != listed_keys:
+    if len(tally.keys) != listed_keys:
         raise BadInputError(
             f"{path.name}: the header lists {listed_keys} keys but the file holds "
-            f"{tally.keys} key lines (a key line was dropped or added)"
+            f"{len(tally.keys)} key lines (a key line was dropped or added)"
         )
     tally.check_trailer(*trailer, version)
     return tally.events, tally.keys
@@ -212,18 +221,12 @@ def import_log(store: SqlEventStore, path: Path) -> tuple[int, int]:
                 "(or a file that continues this log)"
             )
     events, keys = check_file(path, head, start_hash)
-    store.import_rows(_rows(path), keys=_keys(path), expected_head=head)
-    return events, keys
+    store.import_rows(_rows(path), keys=keys, expected_head=head)
+    return events, len(keys)
 
 
 def _first_position(path: Path) -> Any:
     return next((value.get("position") for _, kind, value in _entries(path) if kind == "row"), None)
-
-
-def _keys(path: Path) -> Iterator[tuple[str, bytes]]:
-    for number, kind, value in _entries(path):
-        if kind == "key":
-            yield _key(number, value, path.name)
 
 
 def _rows(path: Path) -> Iterator[tuple[Any, ...]]:

@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 from uuid import NAMESPACE_URL, uuid5
 
@@ -29,6 +30,7 @@ from crm.reminders.settings import ReminderSettings
 from events.database import read_transaction
 from events.envelope import AppendContext, PendingEvent, StreamWrite
 from events.errors import ConcurrencyError
+from events.event import Event
 from events.schemas.reminders import (
     ReminderClaimed,
     ReminderFailed,
@@ -70,7 +72,8 @@ class _Pending:
 
 @dataclass
 class Plan:
-    """What a sweep found: reminders to send and reminders found too late."""
+    """What a sweep found: reminders to send, reminders found too late, and hand-overs whose
+    sender stopped before hearing back."""
 
     now: datetime
     send: list[_Pending] = field(default_factory=list)
@@ -222,68 +225,116 @@ class ReminderEngine:
     def _deliver(
         self, digest: Digest, claimed: list[_Pending], send: Send, now: datetime, report: RunReport
     ) -> None:
+        """Send one digest and record how it went.
+
+        Every write expects each stream as this sender left it, so a sender that overran its
+        lease neither finishes a message another sender has taken over nor overwrites the
+        outcome another sender recorded.
+        """
         from crm.reminders.mailer import MailError
 
-        def hand_over() -> None:
-            handed = [
-                StreamWrite(
-                    reminder_stream(p.item.key),
-                    [
-                        PendingEvent(
-                            ReminderHandedOver(key=p.item.key, message_id=digest.message_id), now
-                        )
-                    ],
-                    None,
-                )
-                for p in claimed
-            ]
-            self._append(handed, now)
+        handed = False
+        keys = [p.item.key for p in claimed]
 
+        def hand_over() -> None:
+            nonlocal handed
+            try:
+                self._append(
+                    self._writes(
+                        claimed,
+                        1,
+                        lambda p: ReminderHandedOver(key=p.item.key, message_id=mid),
+                        now,
+                    ),
+                    now,
+                )
+            except ConcurrencyError as error:
+                raise _TakenOverError from error
+            except Exception as error:
+                raise _HandOverUnrecordedError(str(error)) from error
+            handed = True
+
+        mid = digest.message_id
         try:
             send(digest, hand_over)
+        except _TakenOverError:
+            report.claimed_elsewhere += len(claimed)
+            log.warning(
+                "reminder digest to %s: the lease ran out and another sender took it over; "
+                "the unfinished message was dropped",
+                digest.recipient,
+            )
+            return
+        except _HandOverUnrecordedError as error:
+            report.errors.append(f"could not record the hand-over: {error}")
+            log.warning(
+                "reminder digest to %s not sent: %s (retried after the lease)",
+                digest.recipient,
+                error,
+            )
+            return
         except MailError as error:
-            self._record_failure(claimed, digest.message_id, error, now)
-            report.failed.extend(p.item.key for p in claimed)
+            if handed and not error.answered:
+                # The server has the whole message and never said what it did with it.
+                self._record(claimed, 2, lambda p: _sent(p, mid, now, confirmed=False), now)
+                report.unconfirmed.extend(keys)
+                log.warning(
+                    "reminder digest to %s: no reply after the hand-over (%s); "
+                    "recorded as sent, unconfirmed",
+                    digest.recipient,
+                    error,
+                )
+                return
+            failure = partial(self._failure, message_id=mid, error=error, now=now)
+            self._record(claimed, 2 if handed else 1, failure, now)
+            report.failed.extend(keys)
             report.errors.append(str(error))
             log.warning("reminder digest to %s failed: %s", digest.recipient, error)
             return
-        sent = [
-            StreamWrite(
-                reminder_stream(p.item.key),
-                [
-                    PendingEvent(
-                        ReminderSent(key=p.item.key, message_id=digest.message_id, sent_at=now), now
-                    )
-                ],
-                None,
-            )
+        self._record(claimed, 2, lambda p: _sent(p, mid, now), now)
+        report.sent.extend(keys)
+        report.digests += 1
+        log.info("sent %d reminder(s) to %s (%s)", len(claimed), digest.recipient, mid)
+
+    @staticmethod
+    def _writes(
+        claimed: list[_Pending], step: int, make: Callable[[_Pending], Event], now: datetime
+    ) -> list[StreamWrite]:
+        """One event per claimed reminder, each expecting its stream `step` events past
+        the version this run planned from (1: just claimed; 2: claimed and handed over)."""
+        return [
+            StreamWrite(reminder_stream(p.item.key), [PendingEvent(make(p), now)], p.version + step)
             for p in claimed
         ]
-        self._append(sent, now)
-        report.sent.extend(p.item.key for p in claimed)
-        report.digests += 1
-        log.info(
-            "sent %d reminder(s) to %s (%s)", len(claimed), digest.recipient, digest.message_id
-        )
 
-    def _record_failure(
-        self, claimed: list[_Pending], message_id: str, error: Any, now: datetime
+    def _record(
+        self,
+        claimed: list[_Pending],
+        step: int,
+        make: Callable[[_Pending], Event],
+        now: datetime,
     ) -> None:
-        writes = []
+        """Record an outcome; a stream another sender has moved on keeps that sender's."""
+        try:
+            self._append(self._writes(claimed, step, make, now), now)
+            return
+        except ConcurrencyError:
+            pass
         for pending in claimed:
-            attempt = pending.attempts + 1
-            retry_at = now + self.settings.backoff(attempt) if error.retryable else None
-            event = ReminderFailed(
-                key=pending.item.key,
-                message_id=message_id,
-                attempt=attempt,
-                error=str(error)[:500],
-                retry_at=retry_at,
-            )
-            writes.append(
-                StreamWrite(reminder_stream(pending.item.key), [PendingEvent(event, now)], None)
-            )
-        self._append(writes, now)
+            try:
+                self._append(self._writes([pending], step, make, now), now)
+            except ConcurrencyError:
+                log.warning("reminder %s was settled by another sender", pending.item.key)
+
+    def _failure(self, pending: _Pending, message_id: str, error: Any, now: datetime) -> Event:
+        attempt = pending.attempts + 1
+        return ReminderFailed(
+            key=pending.item.key,
+            message_id=message_id,
+            attempt=attempt,
+            error=str(error)[:500],
+            retry_at=now + self.settings.backoff(attempt) if error.retryable else None,
+        )
 
     def _settle(self, states: Sequence[dict[str, Any]], now: datetime) -> list[str]:
         settled = []
@@ -328,6 +379,20 @@ class ReminderEngine:
     def _append(self, writes: list[StreamWrite], now: datetime) -> None:
         context = AppendContext(actor=self.sender_id, source="reminders")
         self.store.append_batch(writes, context=context, now=now)
+
+
+class _TakenOverError(Exception):
+    """The hand-over found the stream moved on: another sender took the reminder over."""
+
+
+class _HandOverUnrecordedError(Exception):
+    """The hand-over could not be recorded, so the message was left unfinished."""
+
+
+def _sent(pending: _Pending, message_id: str, now: datetime, *, confirmed: bool = True) -> Event:
+    return ReminderSent(
+        key=pending.item.key, message_id=message_id, sent_at=now, confirmed=confirmed
+    )
 
 
 def _is_lapsed_hand_over(state: dict[str, Any], stamp: str) -> bool:

@@ -29,9 +29,12 @@ END_OF_DATA = b".\r\n"
 class MailError(Exception):
     """A message could not be handed to the mail server; `retryable` says if later may work."""
 
-    def __init__(self, message: str, *, retryable: bool) -> None:
+    def __init__(self, message: str, *, retryable: bool, answered: bool = False) -> None:
         super().__init__(message)
         self.retryable = retryable
+        self.answered = answered
+        """The server replied with a refusal (it does not have the message), as opposed to
+        a dropped connection or a timeout, after which it may have it."""
 
 
 class Mailer:
@@ -75,6 +78,7 @@ class Mailer:
                 f"the mail server {self.server} refused {', '.join(sorted(refused))}; "
                 "the other recipients got the message",
                 retryable=False,
+                answered=True,
             )
 
     def _connect(self) -> _HandingOver:
@@ -109,10 +113,14 @@ class _HandingOver(smtplib.SMTP):
             self._in_data = False
 
     def send(self, s: Buffer | str) -> None:
-        if not (self._in_data and self.on_handover and isinstance(s, bytes)):
-            return super().send(s)
-        if not s.endswith(b"\r\n" + END_OF_DATA):
-            return super().send(s)
+        if not (
+            self._in_data
+            and self.on_handover
+            and isinstance(s, bytes)
+            and s.endswith(b"\r\n" + END_OF_DATA)
+        ):
+            super().send(s)
+            return
         super().send(s[: -len(END_OF_DATA)])
         try:
             self.on_handover()
@@ -121,7 +129,6 @@ class _HandingOver(smtplib.SMTP):
             self.close()  # no QUIT: inside DATA it would be read as part of the message
             raise
         super().send(END_OF_DATA)
-        return None
 
 
 class _HandingOverSsl(_HandingOver, smtplib.SMTP_SSL):
@@ -155,11 +162,13 @@ def _mail_error(error: smtplib.SMTPException | OSError, server: str) -> MailErro
             f"the mail server {server} refused every recipient: "
             + "; ".join(_reply(code, text) for code, text in replies),
             retryable=any(not 500 <= code < 600 for code, _ in replies),
+            answered=True,
         )
     if isinstance(error, smtplib.SMTPResponseException):
         return MailError(
             f"the mail server {server} said {_reply(error.smtp_code, error.smtp_error)}",
             retryable=not 500 <= error.smtp_code < 600,
+            answered=True,
         )
     if isinstance(error, smtplib.SMTPServerDisconnected):
         # If this happened after the data went out, the message may have arrived: a retry can

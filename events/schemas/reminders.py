@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from events.event import Event
 from events.registry import registry
@@ -39,10 +40,18 @@ class ReminderSent(Event):
     """The SMTP server accepted the reminder (`confirmed` is False when settled after a crash
     that followed the hand-over: the server most likely has it, but never said so to us)."""
 
+    schema_version = 2
+
     key: str
     message_id: str
     sent_at: datetime
     confirmed: bool = True
+
+
+@registry.upcaster("ReminderSent", from_version=1)
+def _sent_v1(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 had no `confirmed`: every send then was one the server acknowledged."""
+    return {**data, "confirmed": True}
 
 
 @registry.register

@@ -68,6 +68,7 @@ def main() -> None:
         postgres = os.environ.get("CRM_TEST_POSTGRES_URL")
         if postgres:
             url = _postgres_schema_url(postgres)
+            store_bench.bench_postgres_batch(report, url, 5_000 if quick else 20_000, 3)
             store_bench.bench_postgres_writers(report, url, 8, 100 if quick else 400)
         else:
             _say("CRM_TEST_POSTGRES_URL not set: PostgreSQL figures skipped")
@@ -88,7 +89,28 @@ def main() -> None:
         reminder_bench.bench_sweep(
             report, workdir, 10_000 if quick else 100_000, 1_000 if quick else 10_000, 3
         )
+    _side_by_side(report)
     report.print()
+
+
+def _side_by_side(report: Report) -> None:
+    """Ratios of figures measured in this run that have no raw twin of their own."""
+    f = report.figures
+    if "rebuild_events_per_s" in f and "read_all_raw_rows_per_s" in f:
+        report.ratio(
+            "rebuild_vs_raw_read",
+            "rebuild vs raw SELECT + json.loads",
+            f["rebuild_events_per_s"],
+            f["read_all_raw_rows_per_s"],
+            None,
+        )
+    for key, label in (
+        ("log_meeting_ms", "crm log meeting / python -c pass"),
+        ("timeline_ms", "crm timeline / python -c pass"),
+        ("upcoming_ms", "crm upcoming / python -c pass"),
+    ):
+        if key in f and f.get("python_start_ms"):
+            report.ratio(f"{key[:-3]}_vs_python", label, f[key], f["python_start_ms"], None)
 
 
 if __name__ == "__main__":

@@ -192,6 +192,43 @@ def bench_read_all(report: Report, path: Path, count: int, repeats: int) -> None
     report.ratio("read_all_ratio", "read_all vs raw", raw_s / ours_s, 1.0, 0.60)
 
 
+PG_RAW_SCHEMA = RAW_SCHEMA.replace("CREATE TABLE events", "CREATE TEMP TABLE raw_events").replace(
+    "position INTEGER PRIMARY KEY", "position BIGINT PRIMARY KEY"
+)
+
+
+def bench_postgres_batch(report: Report, url: str, count: int, repeats: int) -> None:
+    """One append of `count` meetings on PostgreSQL against COPY of rows of the same shape."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    conninfo = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    store = open_store(url)
+    ours_times: list[float] = []
+    raw_times: list[float] = []
+    for repeat in range(repeats):  # interleaved, so both see the same server weather
+        events = [meeting(i) for i in range(count)]  # fresh ids: a re-append would be a no-op
+        rows = raw_rows(events)
+        start = time.perf_counter()
+        store.append(f"interaction-batch-{repeat}", events, expected_version=0)
+        ours_times.append(time.perf_counter() - start)
+        with psycopg.connect(conninfo) as conn:
+            conn.execute(PG_RAW_SCHEMA)
+            start = time.perf_counter()
+            with conn.cursor().copy("COPY raw_events FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            conn.commit()
+            raw_times.append(time.perf_counter() - start)
+    store.engine.dispose()
+    ours_s, raw_s = sorted(ours_times)[repeats // 2], sorted(raw_times)[repeats // 2]
+    report.add(
+        "pg_batch_events_per_s", "PostgreSQL batch append (events/s)", count / ours_s, "ev/s"
+    )
+    report.add("pg_copy_rows_per_s", "PostgreSQL COPY (rows/s)", count / raw_s, "rows/s")
+    report.ratio("pg_batch_ratio", "PostgreSQL batch append vs COPY", raw_s / ours_s, 1.0, None)
+
+
 def _pg_writer(url: str, worker: int, count: int, start: Any) -> int:
     import events.schemas  # noqa: F401
 

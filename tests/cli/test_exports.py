@@ -615,7 +615,7 @@ def import_with_a_change_after_the_check(
     assert any('"subject"' in line for line in lines)
     check_file = event_log.check_file
 
-    def check_then_change(path: Path, position: int, hash_: str) -> tuple[int, int]:
+    def check_then_change(path: Path, position: int, hash_: str) -> tuple[int, Any]:
         checked = check_file(path, position, hash_)
         change(path)
         return checked

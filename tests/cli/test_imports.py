@@ -199,6 +199,31 @@ def test_skip_invalid_imports_the_good_rows_and_reports_the_bad(db: str, tmp_pat
     assert "Bad Address" not in contact_names(db)
 
 
+@pytest.mark.parametrize("first_row", ["invalid", "duplicate"])
+def test_a_new_organisation_first_named_by_a_row_left_out_is_still_created(
+    db: str, tmp_path: Path, first_row: str
+) -> None:
+    crm_ok("contact", "add", "Wang Fang", "--email", "wang.fang@yn.example.cn", db=db)
+    left_out = (
+        ["Bad Address", "not-an-email", "Dianchi Lake Tourism", "Clerk", ""]
+        if first_row == "invalid"
+        else ["Wang Fang", "wang.fang@yn.example.cn", "Dianchi Lake Tourism", "Director", ""]
+    )
+    path = write_csv(
+        tmp_path,
+        "contacts.csv",
+        OUTLOOK_HEADER,
+        left_out,
+        ["Li Ming", "li.ming@yn.example.cn", "Dianchi Lake Tourism", "Deputy Director", ""],
+    )
+
+    import_json(db, path, "contacts", "--map", str(write_map(tmp_path)), "--skip-invalid")
+
+    li_ming = crm_json("contact", "show", "Li Ming", db=db)
+    assert "Dianchi Lake Tourism" in org_names(db)
+    assert "Dianchi Lake Tourism" in str(li_ming)
+
+
 def test_a_multi_line_quoted_cell_keeps_line_numbers_right(db: str, tmp_path: Path) -> None:
     path = write_csv(
         tmp_path,

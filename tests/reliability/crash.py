@@ -47,7 +47,7 @@ class Trials:
         started = time.perf_counter()
         if kill:
             usual = statistics.median(self.durations[-9:]) if self.durations else 0.2
-            time.sleep(self.rng.uniform(0, usual * 0.9))
+            time.sleep(self.rng.uniform(0, usual * 1.1))
             if process.is_alive():
                 os.kill(process.pid, signal.SIGKILL)
         process.join(120)

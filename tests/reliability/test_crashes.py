@@ -55,6 +55,11 @@ def _checkpoints(app: Any) -> set[int]:
         return set(conn.execute(select(projection_state.c.position)).scalars())
 
 
+def _checkpoint(app: Any, name: str, column: str = "position") -> int:
+    query = select(projection_state.c[column]).where(projection_state.c.name == name)
+    return _scalar(app, select(func.coalesce(query.scalar_subquery(), 0)))
+
+
 def _acknowledged(path: Path) -> list[dict[str, Any]]:
     if not path.exists():
         return []
@@ -116,18 +121,25 @@ def test_a_killed_catch_up_is_completed_by_the_next_run(
         .join(events_table, events_table.c.position == timeline_entries.c.position)
         .where(events_table.c.type == "InteractionLogged")
     )
+    latest_on_timeline = select(func.coalesce(func.max(timeline_entries.c.position), 0))
+    part_way = 0
     for trial in range(crash_trials + 1):
+        start = app.store.head_position()
         _add_meetings(app, rng, 300)
         if trial == 0:
             trials.calibrate(workers.catch_up, store_url, 50)
         else:
             trials.run(workers.catch_up, store_url, 50)
+        left_at = _checkpoint(app, "timeline")
+        assert _scalar(app, latest_on_timeline) <= left_at, "rows applied past the checkpoint"
+        part_way += start < left_at < app.store.head_position()
         app.runner.catch_up()
         assert _checkpoints(app) == {app.store.head_position()}
         assert _scalar(app, on_timeline) == _scalar(app, meetings)
         if trial % 10 == 9:
             assert verify_projections(app.runner) is None
     assert trials.killed >= crash_trials // 2, f"only {trials.killed} trials were killed"
+    assert part_way > 0, "no kill landed between two catch-up steps"
     assert verify_projections(app.runner) is None
 
 
@@ -140,14 +152,17 @@ def test_a_killed_rebuild_keeps_the_old_view_serving_and_resumes(
     trials = Trials(seed=3)
     trials.calibrate(workers.rebuild, store_url, 200)
     assert dump(app.runner) == before
+    part_way = 0
     for trial in range(crash_trials):
         trials.run(workers.rebuild, store_url, 200)
+        part_way += _checkpoint(app, "timeline", "building_position") > 0
         assert dump(app.runner) == before
         app.runner.catch_up()  # a killed rebuild never blocks the daily path
         if trial % 10 == 9:
             app.runner.rebuild()
             assert dump(app.runner) == before
     assert trials.killed >= crash_trials // 2, f"only {trials.killed} trials were killed"
+    assert part_way > 0, "no kill left a rebuild part-way"
     app.runner.rebuild()
     assert dump(app.runner) == before
     assert verify_projections(app.runner) is None
@@ -176,18 +191,24 @@ def test_a_killed_import_is_all_or_nothing_and_can_simply_be_run_again(
 ) -> None:
     rows = 200
     trials = Trials(seed=4)
+    outcomes: Counter[int] = Counter()
     for trial in range(crash_trials + 1):
         path = _contacts_csv(tmp_path, trial, rows)
         head = app.store.head_position()
         if trial == 0:
             trials.calibrate(workers.import_contacts, store_url, str(path))
+            killed = False
         else:
-            trials.run(workers.import_contacts, store_url, str(path))
-        assert _imported(app, head, trial) in (0, rows), "a half-written import"
+            killed = trials.run(workers.import_contacts, store_url, str(path))
+        found = _imported(app, head, trial)
+        assert found in (0, rows), "a half-written import"
+        outcomes[found] += killed
         summary = crm_json("import", "csv", str(path), "--kind", "contacts", db=store_url)
         assert summary["to_create"] + summary["duplicates"] == rows
         assert _imported(app, head, trial) == rows
     assert trials.killed >= crash_trials // 2, f"only {trials.killed} trials were killed"
+    assert outcomes[0] > 0, "no kill landed before the import committed"
+    assert outcomes[rows] > 0, "no kill landed after the import committed"
     assert app.store.verify().is_intact
     app.runner.catch_up()
     assert verify_projections(app.runner) is None
@@ -222,6 +243,7 @@ def test_a_killed_reminder_sweep_never_sends_twice_and_loses_nothing_unflagged(
     recovery, mailer = workers.reminder_sender(app, "recovery", smtp)
     owners = [f"officer{i}@liverpool.example" for i in range(4)]
     trials = Trials(seed=5)
+    retried = settled_by_recovery = 0
     for trial in range(crash_trials + 1):
         day = date(2030, 1, 7) + timedelta(days=trial)
         opened = [
@@ -237,10 +259,12 @@ def test_a_killed_reminder_sweep_never_sends_twice_and_loses_nothing_unflagged(
             trials.calibrate(workers.send_reminders, store_url, smtp, now)
         else:
             trials.run(workers.send_reminders, store_url, smtp, now)
-        recovery.run(
+        recovered = recovery.run(
             now + timedelta(minutes=11),
             lambda d, h: mailer.send(compose(d, workers.SENDER), on_handover=h),
         )
+        retried += len(recovered.sent)
+        settled_by_recovery += len(recovered.unconfirmed)
         for event in opened:
             done = FollowUpCompleted(followup_id=event.followup_id)
             followups.handle(app.command_context(), done, followups.decide_complete)
@@ -257,7 +281,9 @@ def test_a_killed_reminder_sweep_never_sends_twice_and_loses_nothing_unflagged(
         assert max(received.values()) == 1, "an email was delivered twice"
     lost = set(log.unconfirmed.values()) - set(received)
     print(
-        f"{trials.killed} sweeps killed; {len(log.unconfirmed)} reminder(s) settled unconfirmed, "
-        f"{len(lost)} of them never arrived"
+        f"{trials.killed} sweeps killed; recovery sent {retried} and settled "
+        f"{settled_by_recovery} as unconfirmed, {len(lost)} of which never arrived"
     )
     assert trials.killed >= crash_trials // 2, f"only {trials.killed} trials were killed"
+    assert retried > 0, "no kill left a claim for the next run to retry"
+    assert settled_by_recovery > 0, "no kill landed after a hand-over"

@@ -101,17 +101,29 @@ def _follow_up(ctx: CommandContext, rng: random.Random, new_id: UUID) -> None:
         followups.handle(ctx, FollowUpCompleted(followup_id=new_id), followups.decide_complete)
 
 
-def mixed_commands(url: str, worker: int, count: int, smtp: tuple[str, int], out: str) -> None:
-    """Run `count` random commands; log each outcome to `out` once it is known."""
+def mixed_commands(
+    url: str, worker: int, count: int, smtp: tuple[str, int], out: str, shared: list[str]
+) -> None:
+    """Run `count` random commands; log each outcome to `out` once it is known.
+
+    Besides creating their own entries, workers race to complete the `shared` follow-ups:
+    one completion each may win, the others must be refused and leave no trace.
+    """
     from crm.reminders.digest import compose
 
     app = services(url)
     engine, mailer = reminder_sender(app, f"worker-{worker}", smtp)
     rng = random.Random(worker)
+
+    def complete_shared(ctx: CommandContext, rng: random.Random, new_id: UUID) -> None:
+        done = FollowUpCompleted(followup_id=new_id)
+        followups.handle(ctx, done, followups.decide_complete)
+
     commands: list[tuple[float, str, Callable[[CommandContext, random.Random, UUID], None]]] = [
-        (0.5, "interaction", _log),
-        (0.65, "agreement", _sign),
-        (0.9, "followup", _follow_up),
+        (0.45, "interaction", _log),
+        (0.6, "agreement", _sign),
+        (0.8, "followup", _follow_up),
+        (0.92, "complete", complete_shared),
     ]
     with Path(out).open("a") as log:
         for _ in range(count):
@@ -120,6 +132,8 @@ def mixed_commands(url: str, worker: int, count: int, smtp: tuple[str, int], out
             for bound, kind, command in commands:
                 if choice < bound:
                     new_id = uuid4()
+                    if kind == "complete":
+                        new_id = UUID(shared[rng.randrange(len(shared))])
                     try:
                         command(app.command_context(), rng, new_id)
                         outcome = {"ok": True, "kind": kind, "id": str(new_id)}

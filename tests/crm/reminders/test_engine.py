@@ -229,6 +229,93 @@ def test_a_hand_over_that_cannot_be_recorded_leaves_the_message_undelivered(
     assert len(smtp_sink.wait_for(1)) == 1
 
 
+def test_a_sender_that_overran_its_lease_drops_its_unfinished_message(
+    store_url: str, smtp_sink: Any, clock: FakeClock
+) -> None:
+    slow = harness(store_url, smtp_sink, clock, name="slow")
+    load_demo(slow)
+    fast = harness(store_url, smtp_sink, clock, name="fast")
+    taken_over: list[Any] = []
+
+    def stall_then_send(digest: Any, handover: Any) -> None:
+        taken_over.append(fast.run(EIGHT_BST + timedelta(minutes=11)))  # the lease ran out
+        slow.mailer.send(compose(digest, SENDER), on_handover=handover)
+
+    late = slow.engine.run(EIGHT_BST, stall_then_send)
+
+    (received,) = smtp_sink.wait_for(1)
+    assert taken_over[0].sent
+    assert late.sent == []
+    assert late.claimed_elsewhere == len(taken_over[0].sent)
+    assert received.message["Message-ID"] is not None
+    assert len(smtp_sink.messages) == 1
+    slow.close()
+    fast.close()
+
+
+def test_no_reply_after_the_hand_over_is_recorded_as_sent_unconfirmed_and_not_retried(
+    sender: Harness, smtp_sink: Any
+) -> None:
+    from crm.reminders.mailer import MailError
+
+    def handed_over_then_timed_out(_digest: Any, handover: Any) -> None:
+        handover()
+        raise MailError("the mail server timed out", retryable=True)
+
+    first = sender.engine.run(EIGHT_BST, handed_over_then_timed_out)
+    later = sender.run(EIGHT_BST + timedelta(hours=1))
+
+    assert first.unconfirmed
+    assert first.failed == []
+    assert later.sent == []
+    assert smtp_sink.messages == []
+
+
+def test_a_refusal_after_the_hand_over_is_a_failure_and_is_retried(
+    sender: Harness, smtp_sink: Any
+) -> None:
+    smtp_sink.refuse_next(1, "451 4.3.0 try later", at="data")
+
+    refused = sender.run(EIGHT_BST)
+    retried = sender.run(EIGHT_BST + timedelta(minutes=6))
+
+    stream = [r.event for r in sender.store.read_stream(reminder_stream(refused.failed[0]))]
+    assert [type(e).__name__ for e in stream][:3] == [
+        "ReminderClaimed",
+        "ReminderHandedOver",
+        "ReminderFailed",
+    ]
+    assert sorted(retried.sent) == sorted(refused.failed)
+    assert len(smtp_sink.wait_for(1)) == 1
+
+
+def test_a_database_error_at_the_hand_over_leaves_the_message_unsent_and_the_sweep_going(
+    sender: Harness, smtp_sink: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    append = sender.engine._append
+
+    def locked_at_hand_over(writes: Any, now: Any) -> None:
+        events = [getattr(e, "event", e) for w in writes for e in w.events]
+        if any(type(e).__name__ == "ReminderHandedOver" for e in events):
+            raise OperationalError("INSERT", {}, Exception("database is locked"))
+        append(writes, now)
+
+    monkeypatch.setattr(sender.engine, "_append", locked_at_hand_over)
+    stuck = sender.run(EIGHT_BST)
+    delivered_while_stuck = len(smtp_sink.messages)
+    monkeypatch.setattr(sender.engine, "_append", append)
+    retried = sender.run(EIGHT_BST + timedelta(minutes=11))
+
+    assert stuck.sent == []
+    assert "database is locked" in stuck.errors[0]
+    assert delivered_while_stuck == 0
+    assert retried.sent
+    assert len(stuck.errors) == retried.digests  # the sweep went on to every digest
+    assert len(smtp_sink.wait_for(1)) == retried.digests
+
+
 def test_an_smtp_failure_is_recorded_and_retried_with_backoff(
     sender: Harness, smtp_sink: Any
 ) -> None:
