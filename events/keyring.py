@@ -68,8 +68,12 @@ class KeyRing:
         self._checked.update(missing)
 
     def key_for_reading(self, subject_id: str) -> bytes | None:
-        """Return the subject's key, or None once it has been deleted."""
-        if subject_id not in self._cache and not self._complete:
+        """Return the subject's key, or None once it has been deleted.
+
+        A subject missing after a preload is still looked up: its key may have been written
+        (with its first event) after the preload, and must not read as erased.
+        """
+        if subject_id not in self._cache:
             with self._reading() as conn:
                 rows = _KEY_OF.rows(conn, s=subject_id)
             self._cache[subject_id] = bytes(rows[0][0]) if rows else None

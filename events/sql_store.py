@@ -362,12 +362,14 @@ class SqlEventStore:
         decoded only when the caller asks for it, so nothing outlives the caller's use of it.
         """
         keys = KeyRing(self.engine)
-        if up_to is None or up_to - after_position > 10_000:
+        preloaded = up_to is None or up_to - after_position > 10_000
+        if preloaded:
             keys.preload()
         key_for = keys.key_for_reading
         times = _TimeParser()
         for rows in self.read_rows_batched(after_position, up_to=up_to, batch_size=batch_size):
-            keys.prefetch(self._codec.sealed_subjects(row[12] for row in rows))
+            if not preloaded:
+                keys.prefetch(self._codec.sealed_subjects(row[12] for row in rows))
             for row in rows:
                 yield self._record(row, key_for, times)
 

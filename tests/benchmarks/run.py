@@ -67,9 +67,9 @@ def main() -> None:
         store_bench.bench_single_appends(report, workdir, 100 if quick else 300, 3)
         postgres = os.environ.get("CRM_TEST_POSTGRES_URL")
         if postgres:
-            url = _postgres_schema_url(postgres)
-            store_bench.bench_postgres_batch(report, url, 5_000 if quick else 20_000, 3)
-            store_bench.bench_postgres_writers(report, url, 8, 100 if quick else 400)
+            batch_url, writers_url = _postgres_schema_url(postgres), _postgres_schema_url(postgres)
+            store_bench.bench_postgres_batch(report, batch_url, 5_000 if quick else 20_000, 3)
+            store_bench.bench_postgres_writers(report, writers_url, 8, 100 if quick else 400)
         else:
             _say("CRM_TEST_POSTGRES_URL not set: PostgreSQL figures skipped")
         size = 50_000 if quick else 1_000_000

@@ -268,6 +268,9 @@ def bench_postgres_writers(report: Report, url: str, writers: int, count: int) -
         seen = list(_tail(url, lambda: all(f.done() for f in futures)))
         elapsed = time.perf_counter() - started
         written = sum(f.result() for f in futures)
+    probe = open_store(url)
+    assert probe.head_position() == written, "the writers' schema must start empty"
+    probe.engine.dispose()
     skipped = written - len(seen) if seen == sorted(set(seen)) else written
     report.add("pg_writers", "PostgreSQL writer processes", writers, "procs")
     report.add(

@@ -103,3 +103,21 @@ def test_a_deleted_key_is_gone_from_the_postgres_table_file(postgres_url: str) -
     )
     assert key not in bytes(data)
     assert is_sqlite(postgres_url) is False
+
+
+def test_a_person_added_while_a_long_read_is_under_way_is_not_read_as_erased(
+    store_url: str,
+) -> None:
+    store = open_sample_store(store_url)
+    store.append("person-first", [person("Gary Millar")], expected_version=0)
+    reading = store.read_all(batch_size=1)  # a whole-log read preloads every key it can see
+    next(reading)
+    writer = open_sample_store(store_url)
+    writer.append("person-later", [person("Guan Qinghua")], expected_version=0)
+
+    (later,) = list(reading)
+
+    assert later.event.name == "Guan Qinghua"  # type: ignore[attr-defined]
+    assert later.is_erased is False
+    writer.engine.dispose()
+    store.engine.dispose()
