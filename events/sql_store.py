@@ -22,6 +22,7 @@ from events.database import (
     installed_guards,
     is_sqlite,
     read_transaction,
+    scan_transaction,
     write_transaction,
 )
 from events.envelope import AppendContext, PendingEvent, RecordedEvent, StreamWrite
@@ -394,7 +395,7 @@ class SqlEventStore:
             )
             if up_to is not None:
                 query = query.where(events.c.position <= up_to)
-            with read_transaction(self.engine) as conn:
+            with scan_transaction(self.engine) as conn:
                 rows = fetch_tuples(conn, query)
             if rows:
                 yield rows

@@ -193,3 +193,26 @@ def test_a_batch_may_write_one_stream_twice(store: SqlEventStore) -> None:
 
     assert [r.stream_version for r in records] == [1, 2]
     assert [r.stream_version for r in store.read_stream("note-a")] == [1, 2]
+
+
+def test_a_whole_log_scan_leaves_each_connection_with_its_usual_page_cache(
+    sqlite_url: str,
+) -> None:
+    """The scan shrinks its own connection's cache; the pooled connection must get it back."""
+    from sqlalchemy import text
+
+    from events.database import CACHE_KIB
+
+    store = open_sample_store(sqlite_url)
+    try:
+        for i in range(3):
+            store.append(f"note-{i}", [NoteTaken(text=f"note {i}")], 0)
+        assert [r.event.text for r in store.read_all(batch_size=2)] == [  # type: ignore[attr-defined]
+            "note 0",
+            "note 1",
+            "note 2",
+        ]
+        with store.engine.connect() as conn:
+            assert conn.execute(text("PRAGMA cache_size")).scalar_one() == -CACHE_KIB
+    finally:
+        store.engine.dispose()

@@ -87,3 +87,46 @@ def test_sqlite_and_postgres_build_identical_rows_from_the_same_log(
 
     assert dumps[0]["timeline_entries"]
     assert dumps[0] == dumps[1]
+
+
+def test_a_projection_far_behind_is_rebuilt_in_bulk_and_reads_as_if_caught_up(
+    store: SqlEventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An imported log is not caught up row by row: the runner rebuilds, with the same rows."""
+    import projections.runner
+    from crm.demo.loader import DemoLoader
+
+    gradual = ProjectionRunner(store, all_projections())
+    gradual.catch_up()  # the views exist and stand at the (empty) head
+    DemoLoader(context(store, T0)).load()
+    rebuilt: list[list[str]] = []
+    real_rebuild = gradual.rebuild
+
+    def recording_rebuild(names: Any = None, *args: Any, **kwargs: Any) -> None:
+        rebuilt.append(sorted(names or []))
+        real_rebuild(names, *args, **kwargs)
+
+    monkeypatch.setattr(projections.runner, "REBUILD_BACKLOG", 10)
+    monkeypatch.setattr(gradual, "rebuild", recording_rebuild)
+    gradual.catch_up()
+    after_bulk = dump(gradual)
+
+    assert rebuilt == [sorted(gradual.projections)]
+    assert all(s.lag == 0 and s.rebuilding_at is None for s in gradual.status())
+    monkeypatch.setattr(projections.runner, "REBUILD_BACKLOG", 10**9)
+    real_rebuild()
+    assert dump(gradual) == after_bulk
+    assert after_bulk["timeline_entries"]
+
+
+def test_a_small_backlog_is_caught_up_not_rebuilt(
+    store: SqlEventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crm.demo.loader import DemoLoader
+
+    runner = ProjectionRunner(store, all_projections())
+    runner.catch_up()
+    DemoLoader(context(store, T0)).load()
+    monkeypatch.setattr(runner, "rebuild", lambda *a, **k: pytest.fail("rebuilt a small backlog"))
+
+    assert runner.catch_up() == store.head_position()
