@@ -46,6 +46,7 @@ from events.schemas.missions import (
 )
 from events.schemas.organisations import OrganisationRegistered
 from events.schemas.partnerships import PartnershipFormed, PartnershipStatusChanged
+from projections.ids import id_starts_with
 from projections.names import display_name, name_key
 from projections.projection import Projection
 from projections.unit import UnitOfWork
@@ -325,7 +326,7 @@ def entries_with_id_prefix(
     """Current entries of these kinds whose id starts with `prefix`."""
     query = select(directory_entries).where(
         directory_entries.c.kind.in_(kinds),
-        directory_entries.c.entry_id.startswith(prefix, autoescape=True),
+        id_starts_with(conn, directory_entries.c.entry_id, prefix),
         directory_entries.c.is_retracted.is_(False),
     )
     return [_entry(row) for row in conn.execute(query.limit(20))]

@@ -52,6 +52,7 @@ from events.schemas.missions import (
 from events.schemas.organisations import OrganisationRegistered
 from events.schemas.partnerships import PartnershipFormed, PartnershipStatusChanged
 from events.schemas.values import When
+from projections.ids import id_starts_with
 from projections.names import name_key
 from projections.projection import Projection
 from projections.unit import UnitOfWork
@@ -731,7 +732,7 @@ def interactions_matching(conn: Connection, prefix: str | None, key: str | None)
         timeline_entries.c.is_retracted.is_(False),
     )
     if prefix is not None:
-        query = query.where(timeline_entries.c.row_id.startswith(prefix, autoescape=True))
+        query = query.where(id_starts_with(conn, timeline_entries.c.row_id, prefix))
     if key is not None:
         words = key.split()
         for word in words:
