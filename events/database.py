@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -163,7 +163,9 @@ def scan_transaction(engine: Engine) -> Iterator[Connection]:
                 yield conn
         finally:
             if driver is not None:
-                driver.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+                # A connection that broke mid-scan must not hide the error that broke it.
+                with suppress(sqlite3.Error):
+                    driver.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
 
 
 def _regclass() -> Any:

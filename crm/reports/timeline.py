@@ -127,8 +127,9 @@ def _gift_text(gift: dict[str, Any]) -> str:
     return f"{gift['description']}{value}, {gift['direction']}"
 
 
-def _item(row: dict[str, Any], reasons: list[str], people: _People) -> TimelineItem:
-    data = json.loads(row["data"])
+def _item(
+    row: dict[str, Any], data: dict[str, Any], reasons: list[str], people: _People
+) -> TimelineItem:
     moment = datetime.fromisoformat(row["occurred_local"])
     status = data.get("status") if row["kind"] in ("mission", "visit") else None
     summary = data.get("summary") or data.get("reason") or data.get("note")
@@ -186,8 +187,11 @@ def build_timeline(conn: Connection, query: TimelineQuery) -> TimelineReport:
     """Assemble the whole report for one subject."""
     subject = query.subject
     rows, followups = _rows(conn, query, related_ids(conn, subject))
-    people = _People(conn, (c for r in rows for c in _contact_refs(json.loads(r["data"]))))
-    items = tuple(_item(row, row["_reasons"], people) for row in rows)
+    details = [json.loads(row["data"]) for row in rows]
+    people = _People(conn, (c for data in details for c in _contact_refs(data)))
+    items = tuple(
+        _item(row, data, row["_reasons"], people) for row, data in zip(rows, details, strict=True)
+    )
     header = {}
     if subject.kind == "partnership":
         header = _partnership_header(conn, subject, query, followups)
@@ -202,11 +206,7 @@ def build_timeline(conn: Connection, query: TimelineQuery) -> TimelineReport:
         period_to=query.period_to,
         people=_last_seen(items),
         monthly=_monthly(items),
-        visit_months=tuple(
-            sorted(
-                {i.occurred_at.strftime("%Y-%m") for i in items if i.kind in ("mission", "visit")}
-            )
-        ),
+        visit_months=_visit_months(items),
         **header,
     )
 
