@@ -55,7 +55,7 @@ def _quoted(text: str) -> str:
     return repr(text if len(text) <= 60 else text[:60] + "…")
 
 
-def _is_control(char: str, allowed: str = "") -> bool:
+def is_control(char: str, allowed: str = "") -> bool:
     """Control characters, surrogates and Unicode line breaks, except those `allowed`."""
     if char in allowed:
         return False
@@ -70,7 +70,7 @@ def _clean_text(text: str, field: str, *, required: bool, max_len: int, allowed:
         return ""
     # isprintable() is false for every control character (and more): the per-character
     # check runs only then, which keeps a 10,000-row import from spending its time here.
-    if not cleaned.isprintable() and any(_is_control(char, allowed) for char in cleaned):
+    if not cleaned.isprintable() and any(is_control(char, allowed) for char in cleaned):
         if allowed:
             raise BadInputError(
                 f"{field} may hold line breaks and tabs but no other control characters"

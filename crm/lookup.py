@@ -24,7 +24,7 @@ _KIND_PREFIX = re.compile(
 )
 
 
-def _described(entries: Sequence[DirectoryEntry]) -> tuple[str, ...]:
+def described(entries: Sequence[DirectoryEntry]) -> tuple[str, ...]:
     return tuple(f"{e.label} ({e.entry_id[:8]})" for e in entries)
 
 
@@ -84,7 +84,7 @@ class Lookup:
                 return found[0]
             if len(found) > 1:
                 raise UnknownReferenceError(
-                    f"{typed!r} is the start of several ids", _described(found)
+                    f"{typed!r} is the start of several ids", described(found)
                 )
         return self._by_name(kinds, typed, what)
 
@@ -103,12 +103,12 @@ class Lookup:
         if len(entries) == 1:
             return entries[0]
         if len(entries) > 1:
-            raise UnknownReferenceError(f"{typed!r} matches several of {what}", _described(entries))
+            raise UnknownReferenceError(f"{typed!r} matches several of {what}", described(entries))
         pairs = pairs or name_keys(self.conn, kinds)
         close = difflib.get_close_matches(key, [k for k, _ in pairs], n=3, cutoff=0.6)
         ids = {entry for k, entry in pairs if k in close}
         suggestions = [e for e in (get_entry(self.conn, i) for i in sorted(ids)) if e is not None]
-        raise UnknownReferenceError(f"no {what} called {typed!r}", _described(suggestions))
+        raise UnknownReferenceError(f"no {what} called {typed!r}", described(suggestions))
 
     def find_name(self, kinds: Sequence[str], text: str) -> list[str]:
         """Ids of current entries with exactly this name (for duplicate checks)."""

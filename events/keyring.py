@@ -40,11 +40,8 @@ class KeyRing:
     def preload(self) -> None:
         """Read every key at once: one query instead of one per person on a long read."""
         query = select(subject_keys.c.subject_id, subject_keys.c.key)
-        if isinstance(self._source, Engine):
-            with read_transaction(self._source) as conn:
-                rows = list(conn.execute(query))
-        else:
-            rows = list(self._source.execute(query))
+        with self._reading() as conn:
+            rows = list(conn.execute(query))
         self._cache.update((str(subject), bytes(key)) for subject, key in rows)
         self._complete = True
 

@@ -89,12 +89,12 @@ class RowContext:
         """
         found = self.find("organisation", name)
         if len(found) > 1:
+            from crm.lookup import described
             from projections.directory import get_entry
 
             entries = [e for e in (get_entry(self.lookup.conn, i) for i in found) if e is not None]
             raise UnknownReferenceError(
-                f"{name.strip()!r} matches several organisations",
-                tuple(f"{e.label} ({e.entry_id[:8]})" for e in entries),
+                f"{name.strip()!r} matches several organisations", described(entries)
             )
         if found:
             return UUID(found[0]), []

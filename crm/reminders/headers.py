@@ -8,21 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
+
+from crm.fields import is_control
 
 HEADER_MAX = 200
 """Characters kept in a cleaned header: a subject line a mail client can show whole."""
 
 FALLBACK_DOMAIN = "localhost"
 
-_CONTROL_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
 _HOST_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", re.ASCII)
 _HOST_MAX = 253
-
-
-def _is_control(char: str) -> bool:
-    """CR, LF, other C0/C1 controls, lone surrogates and Unicode line/paragraph separators."""
-    return unicodedata.category(char) in _CONTROL_CATEGORIES
 
 
 def clean_header(text: str, max_len: int = HEADER_MAX) -> str:
@@ -30,7 +25,7 @@ def clean_header(text: str, max_len: int = HEADER_MAX) -> str:
     pieces: list[str] = []
     in_run = False
     for char in text:
-        if _is_control(char):
+        if is_control(char):
             if not in_run:
                 pieces.append(" ")
             in_run = True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from weakref import WeakSet
 
 from sqlalchemy import Column, Connection, Engine, Integer, MetaData, String, Table, Text, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -26,6 +27,8 @@ reminder_runs = Table(
     Column("error", Text),
 )
 
+_tables_made: WeakSet[Engine] = WeakSet()
+
 
 def record_run(
     engine: Engine, sender: str, started: datetime, finished: datetime, report: RunReport
@@ -47,8 +50,10 @@ def record_run(
         index_elements=["sender"], set_={k: statement.excluded[k] for k in row if k != "sender"}
     )
     with write_transaction(engine, durable=False) as conn:
-        metadata.create_all(conn, checkfirst=True)
+        if engine not in _tables_made:  # once per process, not on every minute's sweep
+            metadata.create_all(conn, checkfirst=True)
         conn.execute(upsert, row)
+    _tables_made.add(engine)  # after the commit: a rolled-back creation is tried again
 
 
 def last_runs(engine: Engine) -> list[dict[str, Any]]:

@@ -63,12 +63,13 @@ class _Directory:
             if (r.since is None or r.since <= day.isoformat())
             and (r.until is None or day.isoformat() <= r.until)
         }
+        query = select(directory_entries.c.entry_id, directory_entries.c.data).where(
+            directory_entries.c.entry_id.in_(sorted(ours))
+        )
+        details = {row.entry_id: row.data for row in self.conn.execute(query)}
         people = []
         for contact_id in sorted(ours):
-            query = select(directory_entries.c.data).where(
-                directory_entries.c.entry_id == contact_id
-            )
-            data = json.loads(self.conn.execute(query).scalar_one())
+            data = json.loads(details[contact_id])
             emails = [e for e in data.get("emails", []) if "@" in e]
             if emails:
                 people.append(Recipient(emails[0], data.get("timezone"), f"contact:{contact_id}"))
