@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import (
     Connection,
+    Table,
     func,
     insert,
     inspect,
@@ -226,15 +227,13 @@ class ProjectionRunner:
     def _rebuild_batch(self, chosen: list[Projection], start: int, end: int) -> None:
         with write_transaction(self.store.engine, durable=False) as conn:
             states = self._states(conn, lock=True)
-            active = [p for p in chosen if (states[p.name].building_position or 0) < end]
+            active = {
+                p: states[p.name].building_position or 0
+                for p in chosen
+                if (states[p.name].building_position or 0) < end
+            }
             tables = {t: tab for p in active for t, tab in shadow_tables(p).items()}
-            unit = UnitOfWork(conn, tables, empty=start == 0, bulk=True)
-            with collector_paused():
-                for record in self.store.read_all(after_position=start, up_to=end):
-                    for projection in active:
-                        if record.position > (states[projection.name].building_position or 0):
-                            projection.apply(unit, record)
-                unit.flush()
+            fill_batch(conn, self.store, active, tables, start, end)
             for projection in active:
                 conn.execute(
                     update(projection_state)
@@ -298,6 +297,28 @@ class ProjectionRunner:
                 )
             )
         return report
+
+
+def fill_batch(
+    conn: Connection,
+    store: SqlEventStore,
+    done: dict[Projection, int],
+    tables: dict[str, Table],
+    start: int,
+    end: int,
+) -> None:
+    """Apply the events after `start` up to `end` to fresh tables, in bulk, in one transaction.
+
+    `done` gives each projection the position its fresh tables already hold (a resumed run);
+    tables filled from position 0 are known empty, so no row is looked up before it is written.
+    """
+    unit = UnitOfWork(conn, tables, empty=start == 0, bulk=True)
+    with collector_paused():
+        for record in store.read_all(after_position=start, up_to=end):
+            for projection, position in done.items():
+                if record.position > position:
+                    projection.apply(unit, record)
+        unit.flush()
 
 
 def _far_behind(position: int, head: int) -> bool:

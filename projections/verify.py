@@ -6,22 +6,21 @@ stand at, and both are compared inside one read snapshot; writers carry on meanw
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import zip_longest
 from typing import Any
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, CursorResult, Table, select
 
-from events.collector import collector_paused
 from events.database import read_transaction, write_transaction
 from projections.projection import Projection
-from projections.runner import ProjectionRunner
+from projections.runner import REBUILD_BATCH, ProjectionRunner, fill_batch
 from projections.shadow import VERIFY_SUFFIX, shadow_tables
 from projections.state import projection_state
-from projections.unit import UnitOfWork
 
 ATTEMPTS = 5
+COMPARE_CHUNK = 5_000
+"""Rows fetched at a time while comparing (a server-side cursor on PostgreSQL)."""
 
 
 @dataclass(frozen=True)
@@ -33,17 +32,19 @@ class Mismatch:
     reason: str
 
 
-def _fill(runner: ProjectionRunner, projection: Projection, up_to: int) -> None:
+def _fill(runner: ProjectionRunner, projection: Projection, up_to: int, batch_size: int) -> None:
+    """Rebuild aside in batches, each its own transaction, as a rebuild does: a large log
+    never holds the write lock, or every fresh row in memory, for the whole run."""
     tables = shadow_tables(projection, VERIFY_SUFFIX)
     with write_transaction(runner.store.engine, durable=False) as conn:
         for table in tables.values():
             table.drop(conn, checkfirst=True)
             table.create(conn)
-        unit = UnitOfWork(conn, tables, empty=True, bulk=True)
-        with collector_paused():
-            for record in runner.store.read_all(up_to=up_to):
-                projection.apply(unit, record)
-            unit.flush()
+    for start in range(0, up_to, batch_size):
+        with write_transaction(runner.store.engine, durable=False) as conn:
+            end = min(up_to, start + batch_size)
+            fill_batch(conn, runner.store, {projection: 0}, tables, start, end)
+    with write_transaction(runner.store.engine, durable=False) as conn:
         projection.finalize(conn, tables)
 
 
@@ -53,30 +54,34 @@ def _drop(runner: ProjectionRunner, projection: Projection) -> None:
             table.drop(conn, checkfirst=True)
 
 
-def _rows(conn: Connection, table: Table) -> Iterator[tuple[Any, ...]]:
+def _ordered(conn: Connection, table: Table) -> CursorResult[Any]:
+    """Every row in key order, fetched in chunks; close it (server-side cursors hold on)."""
     keys = list(table.primary_key.columns)
-    yield from (tuple(row) for row in conn.execute(select(table).order_by(*keys)))
+    return conn.execute(select(table).order_by(*keys).execution_options(yield_per=COMPARE_CHUNK))
 
 
 def _compare(conn: Connection, name: str, live: Table, fresh: Table) -> Mismatch | None:
     width = len(live.primary_key.columns)
-    for have, want in zip_longest(_rows(conn, live), _rows(conn, fresh)):
-        if have == want:
-            continue
-        key = (have or want or ())[:width]
-        if have is None:
-            return Mismatch(name, key, "missing from the live view")
-        if want is None:
-            return Mismatch(name, key, "in the live view but not in a rebuild")
-        return Mismatch(name, key, "differs from a rebuild")
+    with _ordered(conn, live) as have_rows, _ordered(conn, fresh) as want_rows:
+        for have, want in zip_longest(map(tuple, have_rows), map(tuple, want_rows)):
+            if have == want:
+                continue
+            key = (have or want or ())[:width]
+            if have is None:
+                return Mismatch(name, key, "missing from the live view")
+            if want is None:
+                return Mismatch(name, key, "in the live view but not in a rebuild")
+            return Mismatch(name, key, "differs from a rebuild")
     return None
 
 
-def verify_projections(runner: ProjectionRunner) -> Mismatch | None:
+def verify_projections(
+    runner: ProjectionRunner, batch_size: int = REBUILD_BATCH
+) -> Mismatch | None:
     """Rebuild each projection aside and compare; None when every table matches."""
     for projection in runner.projections.values():
         try:
-            mismatch = _verify_one(runner, projection)
+            mismatch = _verify_one(runner, projection, batch_size)
         finally:
             _drop(runner, projection)
         if mismatch is not None:
@@ -84,11 +89,13 @@ def verify_projections(runner: ProjectionRunner) -> Mismatch | None:
     return None
 
 
-def _verify_one(runner: ProjectionRunner, projection: Projection) -> Mismatch | None:
+def _verify_one(
+    runner: ProjectionRunner, projection: Projection, batch_size: int
+) -> Mismatch | None:
     for _ in range(ATTEMPTS):
         runner.catch_up()
         position = _checkpoint(runner, projection.name)
-        _fill(runner, projection, position)
+        _fill(runner, projection, position, batch_size)
         with read_transaction(runner.store.engine) as conn:
             if _checkpoint_in(conn, projection.name) != position:
                 continue  # a writer moved the live view on meanwhile: build again
