@@ -368,6 +368,16 @@ def roles_of(conn: Connection, contact_ids: Sequence[str]) -> list[Role]:
     return [_role(row) for row in conn.execute(query)]
 
 
+def roles_by_contact(conn: Connection, contact_ids: Sequence[str]) -> dict[str, list[Role]]:
+    """Every role of each of these contacts, oldest first (a few queries for any number)."""
+    ids = sorted(set(contact_ids))
+    found: dict[str, list[Role]] = {i: [] for i in ids}
+    for start in range(0, len(ids), 500):  # within any backend's limit on bound parameters
+        for role in roles_of(conn, ids[start : start + 500]):
+            found[role.contact_id].append(role)
+    return found
+
+
 def roles_at(conn: Connection, organisation_id: str) -> list[Role]:
     """Every role held at an organisation, oldest first."""
     query = (

@@ -37,20 +37,20 @@ def export_vcard(ctx: typer.Context, output: OutputOption = None) -> None:
     from crm.exchange.vcard import contact_card
     from crm.reports.people import contact_name, role_on
     from events.event import ERASED
-    from projections.directory import get_entry, list_entries, roles_of
+    from projections.directory import list_entries, roles_by_contact
 
     session = Session(ctx)
-    cards = []
     with session.app.reading() as conn:
-        for entry in list_entries(conn, "contact"):
-            data = entry.data
-            if data.get("family_name") == ERASED:
-                continue
-            role = role_on(roles_of(conn, [entry.entry_id]), session.today)
-            org = get_entry(conn, role.organisation_id) if role else None
-            record = {**data, "id": entry.entry_id, "name": contact_name(data)}
-            title = role.title if role else None
-            cards.append(contact_card(record, org.label if org else None, title))
+        contacts = [e for e in list_entries(conn, "contact") if e.data.get("family_name") != ERASED]
+        roles = roles_by_contact(conn, [e.entry_id for e in contacts])
+        organisations = list_entries(conn, "organisation", include_retracted=True)
+    orgs = {o.entry_id: o.label for o in organisations}
+    cards = []
+    for entry in contacts:
+        role = role_on(roles[entry.entry_id], session.today)
+        record = {**entry.data, "id": entry.entry_id, "name": contact_name(entry.data)}
+        org = orgs.get(role.organisation_id) if role else None
+        cards.append(contact_card(record, org, role.title if role else None))
     _deliver("".join(cards), output)
 
 

@@ -20,7 +20,7 @@ from crm.reports.model import (
     VisitLine,
 )
 from crm.reports.people import contact_name, role_on
-from projections.directory import DirectoryEntry, Role, get_entry, roles_at, roles_of
+from projections.directory import DirectoryEntry, get_entry, roles_at, roles_by_contact
 from projections.followups import followup_items
 from projections.timeline import as_known_at, revisions_of, rows_linked_to
 from projections.upcoming import upcoming_agreements, upcoming_visits
@@ -65,10 +65,7 @@ class _People:
         ids = sorted(set(contact_ids))
         self.conn = conn
         self.entries = {i: get_entry(conn, i) for i in ids}
-        self.roles: dict[str, list[Role]] = {i: [] for i in ids}
-        for start in range(0, len(ids), 500):
-            for role in roles_of(conn, ids[start : start + 500]):
-                self.roles[role.contact_id].append(role)
+        self.roles = roles_by_contact(conn, ids)
         self._orgs: dict[str, str | None] = {}
         self._seen: dict[tuple[str, date], PersonAtTime] = {}
 
