@@ -96,6 +96,23 @@ class KeyRing:
             _ADD_KEY.run_many(self._connection(), ("subject_id", "key"), self._new)
             self._new = []
 
+    def add_missing(self, keys: Iterable[tuple[str, bytes]]) -> int:
+        """Insert the given keys of subjects with no key here, in one statement (an import).
+
+        A subject erased here stays erased: its key is not brought back.
+        """
+        given = dict(keys)
+        self.prefetch(given)
+        new = [
+            (subject, key)
+            for subject, key in given.items()
+            if self._cache.get(subject) is None and subject not in self._erased
+        ]
+        if new:
+            _ADD_KEY.run_many(self._connection(), ("subject_id", "key"), new)
+            self._cache.update(new)
+        return len(new)
+
     def mark_erased(self, subject_id: str, erased_at: str) -> None:
         """Record that a subject was erased, so no new key is ever made for them."""
         self._cache[subject_id] = None

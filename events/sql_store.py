@@ -145,17 +145,6 @@ def _import_batch(
     return position, previous_hash
 
 
-def _add_keys(conn: Connection, keys: Iterable[tuple[str, bytes]]) -> int:
-    """Insert the keys this store lacks, in the caller's transaction; erased stays erased."""
-    added = 0
-    ring = KeyRing(conn)
-    for subject, key in keys:
-        if ring.key_for_reading(subject) is None and not ring.is_erased(subject):
-            conn.execute(insert(subject_keys).values(subject_id=subject, key=key))
-            added += 1
-    return added
-
-
 class SqlEventStore:
     """The log in one SQL database: SQLite for one machine, PostgreSQL for a team."""
 
@@ -469,7 +458,7 @@ class SqlEventStore:
                     "import was checked (another writer?); nothing was imported"
                 )
             first = position
-            _add_keys(conn, keys)
+            KeyRing(conn).add_missing(keys)
             batch: list[tuple[Any, ...]] = []
             for row in rows:
                 batch.append(tuple(row))
@@ -491,7 +480,7 @@ class SqlEventStore:
     def import_subject_keys(self, keys: Iterable[tuple[str, bytes]]) -> int:
         """Add keys this store lacks; a subject erased here stays erased."""
         with write_transaction(self.engine) as conn:
-            return _add_keys(conn, keys)
+            return KeyRing(conn).add_missing(keys)
 
     # -- integrity and erasure ---------------------------------------------------------------
 

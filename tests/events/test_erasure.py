@@ -57,6 +57,34 @@ def test_an_erased_subject_gets_no_new_key(store_url: str) -> None:
     store.engine.dispose()
 
 
+def test_importing_keys_adds_only_the_missing_and_never_revives_an_erased_subject(
+    store_url: str,
+) -> None:
+    store = open_sample_store(store_url)
+    kept, erased = person("Zhao Xuenong"), person("Guan Qinghua")
+    store.append("person-kept", [kept], 0)
+    store.append("person-erased", [erased], 0)
+    own_key = dict(store.subject_keys())[str(kept.person_id)]
+    store.forget_subject(str(erased.person_id))
+
+    added = store.import_subject_keys(
+        [
+            (str(kept.person_id), b"k" * 32),  # has a key here: keeps its own
+            (str(erased.person_id), b"e" * 32),  # erased here: stays erased
+            ("subject-new-1", b"1" * 32),
+            ("subject-new-2", b"2" * 32),
+        ]
+    )
+
+    keys = dict(store.subject_keys())
+    assert added == 2
+    assert keys[str(kept.person_id)] == own_key
+    assert str(erased.person_id) not in keys
+    assert (keys["subject-new-1"], keys["subject-new-2"]) == (b"1" * 32, b"2" * 32)
+    assert [r.is_erased for r in store.read_all()] == [False, True]
+    store.engine.dispose()
+
+
 def test_forgetting_twice_is_harmless(store_url: str) -> None:
     store = open_sample_store(store_url)
     zhao = person()
