@@ -191,3 +191,13 @@ def money(text: str, *, field: str = "--amount") -> tuple[Decimal, str]:
 def optional_line(text: str | None, field: str, *, max_len: int = ONE_LINE_MAX) -> str | None:
     """Like `one_line`, but absent or blank input gives None."""
     return one_line(text or "", field, required=False, max_len=max_len) or None
+
+
+def split_name(name: str, *, family_first: bool) -> tuple[str, str]:
+    """Split a full name into (family, given) by the person's name order ("" for no name)."""
+    words = name.split()
+    if not words:
+        return "", ""
+    if family_first:
+        return words[0], " ".join(words[1:])
+    return words[-1], " ".join(words[:-1])

@@ -42,7 +42,7 @@ from events.schemas.followups import (
     FollowUpReassigned,
     FollowUpRedated,
 )
-from events.schemas.interactions import InteractionLogged
+from events.schemas.interactions import INTERACTION_KINDS, InteractionLogged
 from events.schemas.missions import (
     MissionCancelled,
     MissionParticipantAdded,
@@ -111,7 +111,7 @@ timeline_last_touch = Table(
 )
 """When each contact, organisation and partnership last took part in an interaction or signing."""
 
-TOUCH_KINDS = ("meeting", "call", "email", "message", "banquet", "site_visit", "note", "signing")
+TOUCH_KINDS = (*INTERACTION_KINDS, "signing")
 TOUCHED = ("contact", "partnership", "organisation")
 
 timeline_subjects = Table(
@@ -725,9 +725,7 @@ def search_rows(conn: Connection, words: Sequence[str], limit: int) -> list[dict
 def interactions_matching(conn: Connection, prefix: str | None, key: str | None) -> list[Any]:
     """Current interaction rows by id prefix or by exact title key (for references)."""
     query = select(timeline_entries).where(
-        timeline_entries.c.kind.not_in(
-            ("signing", "mission", "visit", "followup", "status", "correction")
-        ),
+        timeline_entries.c.kind.in_(INTERACTION_KINDS),
         timeline_entries.c.row_id == timeline_entries.c.entry_id,
         timeline_entries.c.is_retracted.is_(False),
     )

@@ -19,16 +19,6 @@ app = typer.Typer(
 COLUMNS = ["id", "name", "native_name", "titles", "emails", "phones", "tags"]
 
 
-def split_name(name: str, family_first: bool) -> tuple[str, str]:
-    """Split a full name into (family, given) by the person's name order."""
-    words = name.split()
-    if len(words) == 1:
-        return words[0], ""
-    if family_first:
-        return words[0], " ".join(words[1:])
-    return words[-1], " ".join(words[:-1])
-
-
 @app.command("add")
 def add(
     ctx: typer.Context,
@@ -68,7 +58,7 @@ def add(
 
     session = Session(ctx)
     full = fields.one_line(name, "NAME")
-    family, given = split_name(full, family_name_first)
+    family, given = fields.split_name(full, family_first=family_name_first)
     contact = ContactRegistered(
         contact_id=uuid4(),
         family_name=fields.one_line(family_name or family, "--family-name"),

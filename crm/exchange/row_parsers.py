@@ -123,10 +123,7 @@ def contact_row(raw: dict[str, str], ctx: RowContext) -> tuple[Writes, str | Non
     family, given = raw.get("family_name"), raw.get("given_name")
     if not family:
         full = fields.one_line(raw.get("name", ""), "name")
-        words = full.split()
-        family, given = (
-            (words[0], " ".join(words[1:])) if first else (words[-1], " ".join(words[:-1]))
-        )
+        family, given = fields.split_name(full, family_first=first)
     contact_id = uuid4()
     emails = tuple(fields.email(e, "email") for e in _split(raw, "email") + _split(raw, "emails"))
     contact = ContactRegistered(

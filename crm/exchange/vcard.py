@@ -10,6 +10,7 @@ from urllib.parse import unquote
 import vobject
 
 from crm.errors import BadInputError
+from crm.fields import split_name
 from projections.names import name_key
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -32,8 +33,8 @@ def _n_parts(card: Any) -> tuple[str, str, str]:
         if family or given:
             return family, given, prefix
     names = _values(card, "fn")
-    words = names[0].split() if names else []
-    return (words[-1], " ".join(words[:-1]), "") if words else ("", "", "")
+    family, given = split_name(names[0] if names else "", family_first=False)
+    return family, given, ""
 
 
 def _family_first(card: Any, family: str, given: str, prefix: str) -> bool:

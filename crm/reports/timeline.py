@@ -20,12 +20,12 @@ from crm.reports.model import (
     VisitLine,
 )
 from crm.reports.people import contact_name, role_on
+from events.schemas.interactions import INTERACTION_KINDS
 from projections.directory import DirectoryEntry, get_entry, roles_at, roles_by_contact
 from projections.followups import followup_items
 from projections.timeline import as_known_at, revisions_of, rows_linked_to
 from projections.upcoming import upcoming_agreements, upcoming_visits
 
-INTERACTION_KINDS = ("meeting", "call", "email", "message", "banquet", "site_visit", "note")
 ALL_KINDS = (*INTERACTION_KINDS, "signing", "mission", "visit", "followup", "status", "correction")
 
 

@@ -23,6 +23,7 @@ from crm.fields import (
     one_line,
     phone,
     sector,
+    split_name,
 )
 
 CONTROLS = ["\r", "\n", "\t", "\x00", "\x07", "\x1b", "\x7f", "\x85", "\u2028", "\u2029", "\ud800"]
@@ -355,3 +356,27 @@ def test_any_text_is_cleaned_or_refused_with_a_bad_input_error(
 ) -> None:
     with contextlib.suppress(BadInputError):
         validator(text)
+
+
+@pytest.mark.parametrize(
+    ("name", "family_first", "expected"),
+    [
+        ("Zhao Xuenong", True, ("Zhao", "Xuenong")),
+        ("Gary Millar", False, ("Millar", "Gary")),
+        ("Ellen Mary Dwyer", False, ("Dwyer", "Ellen Mary")),
+        ("Madonna", False, ("Madonna", "")),
+        ("  ", True, ("", "")),
+    ],
+)
+def test_a_full_name_splits_by_the_person_s_name_order(
+    name: str, family_first: bool, expected: tuple[str, str]
+) -> None:
+    assert split_name(name, family_first=family_first) == expected
+
+
+@given(words=st.lists(st.text(alphabet="abcXYZ", min_size=1), min_size=1), first=st.booleans())
+def test_splitting_a_name_keeps_every_word_in_its_order(words: list[str], first: bool) -> None:
+    family, given_name = split_name(" ".join(words), family_first=first)
+
+    rejoined = f"{family} {given_name}" if first else f"{given_name} {family}"
+    assert rejoined.split() == words
