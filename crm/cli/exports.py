@@ -58,6 +58,16 @@ def export_vcard(ctx: typer.Context, output: OutputOption = None) -> None:
 def export_ics(
     ctx: typer.Context,
     days: Annotated[int, typer.Option("--days", min=1, max=3660, help="How far ahead.")] = 365,
+    past: Annotated[
+        int,
+        typer.Option(
+            "--past",
+            min=0,
+            max=3660,
+            help="Keep visits that ended up to this many days ago (a subscribed calendar "
+            "deletes what leaves the feed).",
+        ),
+    ] = 30,
     utc: Annotated[
         bool, typer.Option("--utc", help="Times in UTC, no VTIMEZONE (for picky clients).")
     ] = False,
@@ -65,19 +75,18 @@ def export_ics(
 ) -> None:
     """Write visits and open follow-ups as an iCalendar file to subscribe to.
 
+    Visits stay in the file while they run and for --past days after they end; every open
+    follow-up due by then is in it, overdue ones on their due day.
     Example: crm export ics --days 180 --output crm.ics
     """
     from crm.exchange.ics_export import calendar_file
-    from crm.reminders.inputs import load_inputs
-    from crm.reminders.settings import ReminderSettings
+    from crm.reminders.inputs import visits_under_way
 
     session = Session(ctx)
-    rules = ReminderSettings.from_settings(session.app.settings).rules
-    end = session.now + timedelta(days=days)
+    end = (session.now + timedelta(days=days)).date()
     with session.app.reading() as conn:
-        inputs = load_inputs(conn, rules, session.now - timedelta(days=1), end)
-        visits = [v.details for v in inputs.visits if v.details.starts_on <= end.date()]
-        followups = _followups(conn, end.date())
+        visits = visits_under_way(conn, session.today - timedelta(days=past), end)
+        followups = _followups(conn, end)
     data = calendar_file(visits, followups, utc=utc, now=session.now)
     _deliver(data.decode(), output)
 

@@ -95,34 +95,52 @@ def load_inputs(
 
 
 def _visits(conn: Connection, directory: _Directory, first: date, last: date) -> list[VisitInput]:
-    query = select(upcoming_visits).where(
+    query = _planned_visits().where(
         upcoming_visits.c.starts_day >= first.isoformat(),
         upcoming_visits.c.starts_day <= last.isoformat(),
-        upcoming_visits.c.status == "planned",
-        upcoming_visits.c.is_retracted.is_(False),
     )
     visits = []
     for row in conn.execute(query).mappings():
+        details = _details(row)
         partnerships = json.loads(row["partnership_ids"])
-        participants = json.loads(row["participants"])
-        starts = date.fromisoformat(row["starts_day"])
-        details = VisitDetails(
-            mission_id=row["mission_id"],
-            name=row["name"],
-            direction=row["direction"],
-            starts_on=starts,
-            ends_on=date.fromisoformat(row["ends_day"]),
-            timezone=row["timezone"],
-            places=tuple(p["name"] for p in json.loads(row["places"])),
-            starts_at=_moment(row["starts_day"], row["starts_time"], row["timezone"]),
-            ends_at=_moment(row["ends_day"], row["ends_time"], row["ends_timezone"]),
-        )
-        people = [p["contact_id"] for p in participants]
-        recipients = directory.owners(partnerships) + directory.our_people(people, starts)
+        people = [p["contact_id"] for p in json.loads(row["participants"])]
+        ours = directory.our_people(people, details.starts_on)
+        recipients = directory.owners(partnerships) + ours
         unique = {r.identity: r for r in reversed(recipients)}
         order = dict.fromkeys(r.identity for r in recipients)
         visits.append(VisitInput(details, tuple(unique[i] for i in order)))
     return visits
+
+
+def visits_under_way(conn: Connection, first: date, last: date) -> list[VisitDetails]:
+    """Planned visits on any day from `first` to `last`: started by `last`, not ended before
+    `first` (a calendar feed keeps a visit while it runs and shortly after)."""
+    query = _planned_visits().where(
+        upcoming_visits.c.ends_day >= first.isoformat(),
+        upcoming_visits.c.starts_day <= last.isoformat(),
+    )
+    return [_details(row) for row in conn.execute(query).mappings()]
+
+
+def _planned_visits() -> Any:
+    return select(upcoming_visits).where(
+        upcoming_visits.c.status == "planned",
+        upcoming_visits.c.is_retracted.is_(False),
+    )
+
+
+def _details(row: Any) -> VisitDetails:
+    return VisitDetails(
+        mission_id=row["mission_id"],
+        name=row["name"],
+        direction=row["direction"],
+        starts_on=date.fromisoformat(row["starts_day"]),
+        ends_on=date.fromisoformat(row["ends_day"]),
+        timezone=row["timezone"],
+        places=tuple(p["name"] for p in json.loads(row["places"])),
+        starts_at=_moment(row["starts_day"], row["starts_time"], row["timezone"]),
+        ends_at=_moment(row["ends_day"], row["ends_time"], row["ends_timezone"]),
+    )
 
 
 def _moment(day: str, local_time: str | None, zone: str) -> datetime | None:

@@ -307,6 +307,31 @@ def test_done_and_retracted_entries_leave_the_calendar(db: str) -> None:
     assert "Kunming delegation to Liverpool" not in events
 
 
+def add_visit(db: str, name: str, start: str, end: str) -> None:
+    options = ["--direction", "inbound", "--start", start, "--end", end, "--place", "Liverpool"]
+    crm_ok("mission", "add", name, *options, db=db)
+
+
+def test_a_visit_stays_in_the_calendar_while_it_runs_and_for_past_days_after(db: str) -> None:
+    # Today is 2026-03-02: a subscribed calendar deletes an event once the feed drops it.
+    add_visit(db, "Under way", "2026-02-27", "2026-03-04")
+    add_visit(db, "Ended last week", "2026-02-20", "2026-02-23")
+    add_visit(db, "Ended in January", "2026-01-10", "2026-01-12")
+
+    default = events_by_summary(calendar_of(crm_ok("export", "ics", db=db).stdout))
+    longer = crm_ok("export", "ics", "--past", "60", db=db).stdout
+    none = crm_ok("export", "ics", "--past", "0", db=db).stdout
+
+    assert {"Under way", "Ended last week"} <= set(default)
+    assert "Ended in January" not in default
+    assert "Ended in January" in events_by_summary(calendar_of(longer))
+    assert set(events_by_summary(calendar_of(none))) & {
+        "Under way",
+        "Ended last week",
+        "Ended in January",
+    } == {"Under way"}
+
+
 def test_days_out_of_range_is_a_usage_error(db: str) -> None:
     assert_one_line_error(crm("export", "ics", "--days", "0", db=db), code=2, contains="--days")
 
