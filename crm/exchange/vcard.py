@@ -87,12 +87,24 @@ def _blocks(text: str) -> Iterator[tuple[int, str]]:
 
 
 def _card(line: int, block: str) -> Any:
+    """Parse one card strictly: an unreadable line fails the file, never vanishes from it."""
     try:
-        return vobject.readOne(block, ignoreUnreadable=True)
+        return vobject.readOne(block)
     except Exception as error:  # vobject raises its own, unrelated exception classes
         problem = str(error).splitlines()[0] if str(error) else type(error).__name__
-        problem = re.sub(r"^At line \d+: ", "", problem)  # counted within the card
-        raise BadInputError(f"line {line}: not a readable vCard: {problem}") from None
+        problem = re.sub(r"^At line \d+: ", "", problem)  # vobject's own count is off
+        where = _line_of(block, problem, line)
+        raise BadInputError(f"line {where}: not a readable vCard: {problem}") from None
+
+
+def _line_of(block: str, problem: str, start: int) -> int:
+    """The file line of the line vobject could not parse (found by its text), else the card's."""
+    _, found, text = problem.partition("Failed to parse line: ")
+    if found:
+        for offset, physical in enumerate(block.split("\r\n")):
+            if physical.strip() and text.startswith(physical.strip()):
+                return start + offset
+    return start
 
 
 def vcard_rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:

@@ -157,11 +157,14 @@ class ReminderEngine:
 
     # -- sending -------------------------------------------------------------------------
 
-    def run(self, now: datetime, send: Send | None, *, dry_run: bool = False) -> RunReport:
-        """One sweep: skip what is too late, claim what is due, send, record the outcome."""
+    def run(self, now: datetime, send: Send | None) -> RunReport:
+        """One sweep: skip what is too late, claim what is due, send, record the outcome.
+
+        Without `send` (a dry run) it only reports what it would send and skip.
+        """
         plan = self.plan(now)
         report = RunReport()
-        if dry_run or send is None:
+        if send is None:
             report.sent = [p.item.key for p in plan.send]
             report.skipped = [i.key for i in plan.too_late]
             return report

@@ -64,5 +64,4 @@ class Digest:
     """`<hex@domain>`; the same on every retry of this digest."""
     items: tuple[DueReminder, ...]
     generated_at: datetime
-    sender: str = ""
     subject: str = field(default="")

@@ -13,6 +13,8 @@ import os
 import platform
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -28,7 +30,9 @@ from tests.benchmarks import (
 from tests.benchmarks.measure import Report
 
 
-def _postgres_schema_url(base: str) -> str:
+@contextmanager
+def _postgres_schema_url(base: str) -> Iterator[str]:
+    """A URL into a fresh schema of its own, dropped with everything in it afterwards."""
     import uuid
 
     import psycopg
@@ -39,9 +43,13 @@ def _postgres_schema_url(base: str) -> str:
     with psycopg.connect(conninfo, autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
     url = make_url(base)
-    return url.set(query={**url.query, "options": f"-csearch_path={schema}"}).render_as_string(
-        hide_password=False
-    )
+    try:
+        yield url.set(query={**url.query, "options": f"-csearch_path={schema}"}).render_as_string(
+            hide_password=False
+        )
+    finally:
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 def _say(text: str) -> None:
@@ -67,9 +75,10 @@ def main() -> None:
         store_bench.bench_single_appends(report, workdir, 100 if quick else 300, 3)
         postgres = os.environ.get("CRM_TEST_POSTGRES_URL")
         if postgres:
-            batch_url, writers_url = _postgres_schema_url(postgres), _postgres_schema_url(postgres)
-            store_bench.bench_postgres_batch(report, batch_url, 5_000 if quick else 20_000, 3)
-            store_bench.bench_postgres_writers(report, writers_url, 8, 100 if quick else 400)
+            with _postgres_schema_url(postgres) as url:
+                store_bench.bench_postgres_batch(report, url, 5_000 if quick else 20_000, 3)
+            with _postgres_schema_url(postgres) as url:
+                store_bench.bench_postgres_writers(report, url, 8, 100 if quick else 400)
         else:
             _say("CRM_TEST_POSTGRES_URL not set: PostgreSQL figures skipped")
         size = 50_000 if quick else 1_000_000

@@ -744,6 +744,21 @@ def test_a_bad_vcard_is_reported_by_the_line_it_starts_on(db: str, tmp_path: Pat
     assert_one_line_error(result, contains="line 16")
 
 
+def test_an_unreadable_line_in_a_card_fails_the_file_naming_that_line(
+    db: str, tmp_path: Path
+) -> None:
+    bad = OUTLOOK_VCARD.replace("VERSION:3.0\r\n", "VERSION:3.0\r\nTHIS LINE HAS NO COLON\r\n", 2)
+    lines = bad.splitlines()
+    before = head(db)
+
+    result = crm("import", "vcard", str(write_vcard(tmp_path, bad)), db=db)
+
+    where = next(n for n, line in enumerate(lines, 1) if line == "THIS LINE HAS NO COLON")
+    assert_one_line_error(result, contains=f"line {where}: not a readable vCard")
+    assert "vobject" not in result.stderr
+    assert head(db) == before
+
+
 def test_a_tel_uri_extension_is_kept_as_ext(db: str, tmp_path: Path) -> None:
     text = PHONE_VCARD_4.replace(
         'TEL;TYPE="voice,cell":+34 600 555 012',
