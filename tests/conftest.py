@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -68,9 +69,9 @@ def _schema_url(base: str, schema: str) -> str:
     return url.set(query=query).render_as_string(hide_password=False)
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A fresh PostgreSQL schema for this test, dropped afterwards."""
+@contextmanager
+def postgres_schema() -> Iterator[str]:
+    """A URL into a fresh PostgreSQL schema, dropped afterwards (skips without a server)."""
     base = postgres_base_url()
     if base is None:
         pytest.skip(f"{POSTGRES_ENV} is not set: PostgreSQL tests skipped")
@@ -85,6 +86,13 @@ def postgres_url() -> Iterator[str]:
     finally:
         with psycopg.connect(conninfo, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL schema for this test, dropped afterwards."""
+    with postgres_schema() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
