@@ -23,11 +23,19 @@ from crm.commands import (
 )
 from crm.commands.context import CommandContext
 from crm.errors import CommandRejectedError
+from crm.exchange import erasure
 from events.schemas.agreements import AgreementSigned
 from events.schemas.contacts import ContactRegistered, ContactRoleAssigned
 from events.schemas.followups import FollowUpCompleted, FollowUpOpened, FollowUpRedated
 from events.schemas.interactions import InteractionLogged
-from events.schemas.missions import MissionCancelled, MissionPlanned, MissionRescheduled, Place
+from events.schemas.missions import (
+    MissionCancelled,
+    MissionParticipant,
+    MissionParticipantAdded,
+    MissionPlanned,
+    MissionRescheduled,
+    Place,
+)
 from events.schemas.organisations import OrganisationRegistered
 from events.schemas.partnerships import PartnershipFormed, PartnershipStatusChanged
 from events.schemas.values import Link, Person, When
@@ -47,6 +55,7 @@ class World:
     missions: list[UUID] = field(default_factory=list)
     interactions: list[UUID] = field(default_factory=list)
     followups: list[UUID] = field(default_factory=list)
+    agreements: list[UUID] = field(default_factory=list)
 
 
 def base_world(ctx: CommandContext) -> World:
@@ -96,6 +105,10 @@ OPERATIONS = (
     "retract",
     "role",
     "partnership",
+    "join",
+    "correct_contact",
+    "correct_signing",
+    "forget",
 )
 
 
@@ -151,6 +164,7 @@ def _run(
             expires_on=day.date() + timedelta(days=400),
         )
         agreements.sign_agreement(ctx, event)
+        world.agreements.append(event.agreement_id)
     elif op == "status":
         change = PartnershipStatusChanged(
             partnership_id=pick(world.partnerships),
@@ -231,6 +245,26 @@ def _run(
         )
         partnerships.form_partnership(ctx, formed)
         world.partnerships.append(formed.partnership_id)
+    elif op == "join" and world.missions:
+        joined = MissionParticipantAdded(
+            mission_id=pick(world.missions),
+            participant=MissionParticipant(contact_id=pick(world.contacts)),
+        )
+        missions.handle(ctx, joined, missions.decide_add_participant)
+    elif op == "correct_contact":
+        changes = pick([{"family_name": f"Fixed {day.day}"}, {"timezone": zone}])
+        corrections.correct_entry(
+            ctx, corrections.CorrectEntry("contact", pick(world.contacts), changes, "fix")
+        )
+    elif op == "correct_signing" and world.agreements:
+        moved_to = {"signed_on": day.date().isoformat()}
+        corrections.correct_entry(
+            ctx, corrections.CorrectEntry("agreement", pick(world.agreements), moved_to, "fix")
+        )
+    elif op == "forget" and len(world.contacts) > 2:
+        gone = pick(world.contacts)
+        erasure.forget(ctx, gone, "asked")
+        world.contacts.remove(gone)
 
 
 def replace_day(when: When, days: int) -> When:
