@@ -64,7 +64,7 @@ class _People:
     def __init__(self, conn: Connection, contact_ids: Iterable[str]) -> None:
         ids = sorted(set(contact_ids))
         self.conn = conn
-        self.entries = {i: get_entry(conn, i) for i in ids}
+        self.names = {i: _name_of(get_entry(conn, i)) for i in ids}
         self.roles = roles_by_contact(conn, ids)
         self._orgs: dict[str, str | None] = {}
         self._seen: dict[tuple[str, date], PersonAtTime] = {}
@@ -87,8 +87,7 @@ class _People:
         return self._on(contact_id, day, frozen)
 
     def _on(self, contact_id: str, day: date, frozen: dict[str, Any] | None) -> PersonAtTime:
-        entry = self.entries.get(contact_id)
-        name = contact_name(entry.data, honorific=True) if entry else "unknown"
+        name = self.names.get(contact_id, "unknown")
         if frozen and frozen.get("title"):
             return PersonAtTime(
                 contact_id, name, frozen["title"], self.org_name(frozen.get("organisation_id"))
@@ -97,6 +96,10 @@ class _People:
         if role is None:
             return PersonAtTime(contact_id, name)
         return PersonAtTime(contact_id, name, role.title, self.org_name(role.organisation_id))
+
+
+def _name_of(entry: DirectoryEntry | None) -> str:
+    return contact_name(entry.data, honorific=True) if entry else "unknown"
 
 
 def _contact_refs(data: dict[str, Any]) -> list[str]:
