@@ -65,18 +65,14 @@ class FollowUpsProjection(Projection):
     def apply(self, unit: UnitOfWork, record: RecordedEvent[Event]) -> None:
         """Keep each follow-up's row current."""
         event = record.event
-        when = utc_text(record.occurred_at)
         match event:
             case FollowUpOpened():
-                unit.add("followup_items", _opened_row(event, when))
-            case FollowUpCompleted():
-                unit.change(
-                    "followup_items", str(event.followup_id), status="done", closed_utc=when
-                )
-            case FollowUpCancelled():
-                unit.change(
-                    "followup_items", str(event.followup_id), status="cancelled", closed_utc=when
-                )
+                unit.add("followup_items", _opened_row(event, utc_text(record.occurred_at)))
+            case FollowUpCompleted() | FollowUpCancelled():
+                status = "done" if isinstance(event, FollowUpCompleted) else "cancelled"
+                closed = utc_text(record.occurred_at)
+                followup_id = str(event.followup_id)
+                unit.change("followup_items", followup_id, status=status, closed_utc=closed)
             case FollowUpReassigned():
                 unit.change("followup_items", str(event.followup_id), owner_email=event.owner_email)
             case FollowUpRedated():

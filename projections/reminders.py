@@ -56,6 +56,9 @@ Index("ix_reminder_states_due", reminder_states.c.due_at)
 Index("ix_reminder_states_status", reminder_states.c.status, reminder_states.c.updated_at)
 
 
+_FOLLOWED = (ReminderClaimed, ReminderHandedOver, ReminderSent, ReminderFailed, ReminderSkipped)
+
+
 class RemindersProjection(Projection):
     """Where each reminder stands; the engine reads it, the log decides races."""
 
@@ -66,6 +69,8 @@ class RemindersProjection(Projection):
     def apply(self, unit: UnitOfWork, record: RecordedEvent[Event]) -> None:
         """Follow each reminder stream."""
         event = record.event
+        if not isinstance(event, _FOLLOWED):
+            return  # nearly every event in the log: spend nothing on it
         at = utc_text(record.recorded_at)
         common = {"version": record.stream_version, "updated_at": at}
         match event:
