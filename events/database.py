@@ -142,9 +142,17 @@ def write_transaction(engine: Engine, *, durable: bool = True) -> Iterator[Conne
 
 @contextmanager
 def read_transaction(engine: Engine) -> Iterator[Connection]:
-    """Open a read transaction: one consistent snapshot for everything read inside it."""
-    with engine.connect() as conn, conn.begin():
-        yield conn
+    """Open a read transaction: one consistent snapshot for everything read inside it.
+
+    PostgreSQL's default (READ COMMITTED) takes a snapshot per statement; REPEATABLE READ keeps
+    one for the transaction, as SQLite's read transactions do. A read-only transaction never
+    fails for it.
+    """
+    with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            yield conn
 
 
 @contextmanager

@@ -310,9 +310,10 @@ def fill_batch(
     """Apply the events after `start` up to `end` to fresh tables, in bulk, in one transaction.
 
     `done` gives each projection the position its fresh tables already hold (a resumed run);
-    tables filled from position 0 are known empty, so no row is looked up before it is written.
+    when every table starts from nothing, no row is looked up before it is written.
     """
-    unit = UnitOfWork(conn, tables, empty=start == 0, bulk=True)
+    empty = start == 0 and not any(done.values())  # a resumed projection's tables hold rows
+    unit = UnitOfWork(conn, tables, empty=empty, bulk=True)
     with collector_paused():
         for record in store.read_all(after_position=start, up_to=end):
             for projection, position in done.items():

@@ -156,6 +156,11 @@ def unpack_links(text: str) -> dict[str, str]:
     return links
 
 
+def _ids(text: str) -> list[str]:
+    """The ids of a ";"-joined column ("" holds none)."""
+    return text.split(";") if text else []
+
+
 def touch_of(row: dict[str, Any]) -> str | None:
     """When a row counts as a touch of what it links to: an interaction or signing, while it
     stands (not retracted), at the time it happened. `finalize` states the same in SQL."""
@@ -576,7 +581,7 @@ class TimelineProjection(Projection):
         if action == "retract":
             values["is_retracted"] = True
         touched = touch_of(row)
-        unit.change("timeline_entries", row["row_id"], **values)  # updates `row` too
+        row = unit.change("timeline_entries", row["row_id"], **values) or row | values
         unit.put(
             "timeline_revisions",
             {
@@ -606,7 +611,7 @@ class TimelineProjection(Projection):
             if subject is None:
                 return
             label, links = f"{subject['kind']} details", json.loads(subject["links"])
-            corrections = [*filter(None, subject["corrections"].split(";")), record.event_id_text]
+            corrections = [*_ids(subject["corrections"]), record.event_id_text]
             unit.change("timeline_subjects", entry_id, corrections=";".join(corrections))
         self._row(
             unit,
@@ -632,7 +637,7 @@ class TimelineProjection(Projection):
         if subject is None:
             return
         sealed = ContactRegistered.personal_fields()
-        for row_id in filter(None, subject["corrections"].split(";")):
+        for row_id in _ids(subject["corrections"]):
             row = unit.get("timeline_entries", row_id)
             if row is None:
                 continue

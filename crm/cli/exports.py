@@ -83,7 +83,7 @@ def export_ics(
     from crm.reminders.inputs import visits_under_way
 
     session = Session(ctx)
-    end = (session.now + timedelta(days=days)).date()
+    end = session.today + timedelta(days=days)
     with session.app.reading() as conn:
         visits = visits_under_way(conn, session.today - timedelta(days=past), end)
         followups = _followups(conn, end)

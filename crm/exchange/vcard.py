@@ -89,7 +89,7 @@ def _blocks(text: str) -> Iterator[tuple[int, str]]:
 def _card(line: int, block: str) -> Any:
     """Parse one card strictly: an unreadable line fails the file, never vanishes from it."""
     try:
-        return vobject.readOne(block)
+        return vobject.readOne(block, allowQP=True)  # vCard 2.1's quoted-printable values
     except Exception as error:  # vobject raises its own, unrelated exception classes
         problem = str(error).splitlines()[0] if str(error) else type(error).__name__
         problem = re.sub(r"^At line \d+: ", "", problem)  # vobject's own count is off
@@ -98,12 +98,21 @@ def _card(line: int, block: str) -> Any:
 
 
 def _line_of(block: str, problem: str, start: int) -> int:
-    """The file line of the line vobject could not parse (found by its text), else the card's."""
+    """The file line where the (unfolded) line vobject could not parse begins, else the card's."""
     _, found, text = problem.partition("Failed to parse line: ")
-    if found:
-        for offset, physical in enumerate(block.split("\r\n")):
-            if physical.strip() and text.startswith(physical.strip()):
-                return start + offset
+    if not found:
+        return start
+    physical = block.split("\r\n")
+    for offset, first in enumerate(physical):
+        if first[:1] in (" ", "\t"):
+            continue  # a continuation: its line began earlier
+        logical = first
+        for more in physical[offset + 1 :]:
+            if more[:1] not in (" ", "\t"):
+                break
+            logical += more[1:]
+        if logical == text:
+            return start + offset
     return start
 
 

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Select, func, select
 
 from crm.reminders.model import VisitDetails
 from crm.reminders.rules import (
@@ -122,7 +122,7 @@ def visits_under_way(conn: Connection, first: date, last: date) -> list[VisitDet
     return [_details(row) for row in conn.execute(query).mappings()]
 
 
-def _planned_visits() -> Any:
+def _planned_visits() -> Select[Any]:
     return select(upcoming_visits).where(
         upcoming_visits.c.status == "planned",
         upcoming_visits.c.is_retracted.is_(False),

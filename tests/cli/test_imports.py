@@ -759,6 +759,40 @@ def test_an_unreadable_line_in_a_card_fails_the_file_naming_that_line(
     assert head(db) == before
 
 
+def test_a_folded_unreadable_line_is_named_by_the_line_it_begins_on(
+    db: str, tmp_path: Path
+) -> None:
+    bad = OUTLOOK_VCARD.replace(
+        "VERSION:3.0\r\n", "VERSION:3.0\r\nNOTE:fine\r\nNO COLON HERE\r\n  NOR HERE\r\n", 1
+    )
+    where = bad.splitlines().index("NO COLON HERE") + 1
+
+    result = crm("import", "vcard", str(write_vcard(tmp_path, bad)), db=db)
+
+    assert_one_line_error(result, contains=f"line {where}: not a readable vCard")
+
+
+def test_a_vcard_2_1_with_quoted_printable_soft_breaks_imports_decoded(
+    db: str, tmp_path: Path
+) -> None:
+    text = (
+        "BEGIN:VCARD\r\n"
+        "VERSION:2.1\r\n"
+        "N:Okafor;Chidi;;;\r\n"
+        "FN:Chidi Okafor\r\n"
+        "NOTE;ENCODING=QUOTED-PRINTABLE:Met at the Lagos =\r\n"
+        "trade fair=0D=0Aabout port logistics\r\n"
+        "TEL;CELL:+234 803 555 0199\r\n"
+        "END:VCARD\r\n"
+    )
+
+    import_vcard(db, write_vcard(tmp_path, text))
+
+    chidi = crm_json("contact", "show", "Chidi Okafor", db=db)
+    assert chidi["phones"] == ["+234 803 555 0199"]
+    assert "Lagos trade fair" in chidi["notes"]
+
+
 def test_a_tel_uri_extension_is_kept_as_ext(db: str, tmp_path: Path) -> None:
     text = PHONE_VCARD_4.replace(
         'TEL;TYPE="voice,cell":+34 600 555 012',

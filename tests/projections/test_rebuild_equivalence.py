@@ -10,10 +10,11 @@ from hypothesis import HealthCheck, find, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from crm.commands import corrections
+from crm.commands import corrections, missions
 from crm.commands.context import CommandContext
 from events.connect import open_store
 from events.database import read_transaction
+from events.schemas.missions import MissionParticipant, MissionParticipantAdded
 from events.sql_store import SqlEventStore
 from projections.catalog import all_projections
 from projections.runner import ProjectionRunner
@@ -155,6 +156,13 @@ def _move_interaction(ctx: CommandContext, world: World) -> None:
     )
 
 
+def _join_second_contact(ctx: CommandContext, world: World) -> None:
+    joined = MissionParticipantAdded(
+        mission_id=world.missions[0], participant=MissionParticipant(contact_id=world.contacts[1])
+    )
+    missions.handle(ctx, joined, missions.decide_add_participant)
+
+
 CATCH_UP = "|"
 
 
@@ -163,7 +171,7 @@ CATCH_UP = "|"
     [
         pytest.param(["correct_contact", CATCH_UP, "forget"], id="erased-after-a-correction"),
         pytest.param(["sign", CATCH_UP, _move_signing], id="signing-moved"),
-        pytest.param(["plan", CATCH_UP, "join", "join"], id="participants-joined"),
+        pytest.param(["plan", CATCH_UP, "join", _join_second_contact], id="participants-joined"),
         pytest.param(["log", CATCH_UP, _move_interaction, "retract"], id="moved-then-retracted"),
     ],
 )
@@ -187,3 +195,32 @@ def test_each_revision_caught_up_after_its_entry_reads_as_a_rebuild(
     runner.rebuild()
 
     assert dump(runner) == incremental
+
+
+def test_a_rebuild_resuming_one_projection_beside_fresh_ones_reads_as_a_clean_rebuild(
+    store: SqlEventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A part-built timeline (killed after two batches) resumed with every other projection
+    starting from nothing: one batch holds both, and must still look up the timeline's rows."""
+    from crm.demo.loader import DemoLoader
+
+    runner = ProjectionRunner(store, all_projections())
+    DemoLoader(context(store, T0)).load()
+    runner.rebuild()
+    clean = dump(runner)
+    real_batch, calls = runner._rebuild_batch, []
+
+    def killed_on_the_third(*args: Any) -> None:
+        calls.append(args)
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # as a kill would stop it
+        real_batch(*args)
+
+    monkeypatch.setattr(runner, "_rebuild_batch", killed_on_the_third)
+    with pytest.raises(KeyboardInterrupt):  # two thirds of the log in the timeline's tables
+        runner.rebuild(["timeline"], batch_size=store.head_position() // 3)
+    monkeypatch.undo()
+
+    runner.rebuild()
+
+    assert dump(runner) == clean
