@@ -306,6 +306,18 @@ def get_entry(conn: Connection, entry_id: str) -> DirectoryEntry | None:
     return None if row is None else _entry(row)
 
 
+def entries_by_id(conn: Connection, entry_ids: Sequence[str]) -> dict[str, DirectoryEntry]:
+    """The entries with these ids (retracted ones too), by id: a few queries for any number."""
+    ids = sorted(set(entry_ids))
+    found: dict[str, DirectoryEntry] = {}
+    for start in range(0, len(ids), 500):  # within any backend's limit on bound parameters
+        query = select(directory_entries).where(
+            directory_entries.c.entry_id.in_(ids[start : start + 500])
+        )
+        found.update((row.entry_id, _entry(row)) for row in conn.execute(query))
+    return found
+
+
 def list_entries(
     conn: Connection, kind: str, *, include_retracted: bool = False
 ) -> list[DirectoryEntry]:

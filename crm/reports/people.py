@@ -47,12 +47,13 @@ def titled(conn: Connection, contact_id: str, day: date, prefer: tuple[str, ...]
 
 def people_at(conn: Connection, organisation_id: str, day: date) -> list[str]:
     """Who holds a title at an organisation on a day."""
-    from projections.directory import roles_at
+    from projections.directory import entries_by_id, roles_at
 
+    held = [role for role in roles_at(conn, organisation_id) if role.covers(day)]
+    entries = entries_by_id(conn, [role.contact_id for role in held])
     names = []
-    for role in roles_at(conn, organisation_id):
-        if role.covers(day):
-            entry = get_entry(conn, role.contact_id)
-            if entry is not None and not entry.is_retracted:
-                names.append(f"{role.title}: {contact_name(entry.data)}")
+    for role in held:
+        entry = entries.get(role.contact_id)
+        if entry is not None and not entry.is_retracted:
+            names.append(f"{role.title}: {contact_name(entry.data)}")
     return names

@@ -21,7 +21,13 @@ from crm.reports.model import (
 )
 from crm.reports.people import contact_name, role_on
 from events.schemas.interactions import INTERACTION_KINDS
-from projections.directory import DirectoryEntry, get_entry, roles_at, roles_by_contact
+from projections.directory import (
+    DirectoryEntry,
+    entries_by_id,
+    get_entry,
+    roles_at,
+    roles_by_contact,
+)
 from projections.followups import followup_items
 from projections.timeline import as_known_at, revisions_of, rows_linked_to
 from projections.upcoming import upcoming_agreements, upcoming_visits
@@ -64,7 +70,8 @@ class _People:
     def __init__(self, conn: Connection, contact_ids: Iterable[str]) -> None:
         ids = sorted(set(contact_ids))
         self.conn = conn
-        self.names = {i: _name_of(get_entry(conn, i)) for i in ids}
+        entries = entries_by_id(conn, ids)
+        self.names = {i: _name_of(entries.get(i)) for i in ids}
         self.roles = roles_by_contact(conn, ids)
         self._orgs: dict[str, str | None] = {}
         self._seen: dict[tuple[str, date], PersonAtTime] = {}
