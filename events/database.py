@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     Column,
@@ -174,6 +174,18 @@ def scan_transaction(engine: Engine) -> Iterator[Connection]:
                 # A connection that broke mid-scan must not hide the error that broke it.
                 with suppress(sqlite3.Error):
                     driver.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+
+
+IN_LIST_MAX = 500
+"""Values bound in one `IN (...)`: well within every backend's limit on bound parameters."""
+
+_T = TypeVar("_T")
+
+
+def in_lists(values: Sequence[_T]) -> Iterator[Sequence[_T]]:
+    """`values` in slices short enough for one `IN (...)` each: a few queries for any number."""
+    for start in range(0, len(values), IN_LIST_MAX):
+        yield values[start : start + IN_LIST_MAX]
 
 
 def _regclass() -> Any:

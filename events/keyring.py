@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from sqlalchemy import Connection, Engine, bindparam, insert, select
 
 from events import crypto
-from events.database import Prepared, read_transaction
+from events.database import Prepared, in_lists, read_transaction
 from events.errors import SubjectErasedError
 from events.tables import erased_subjects, subject_keys
 
@@ -17,7 +17,6 @@ _ERASED = Prepared(
     select(erased_subjects.c.subject_id).where(erased_subjects.c.subject_id == bindparam("s"))
 )
 _ADD_KEY = Prepared(insert(subject_keys))
-_LOOKUP_CHUNK = 500
 
 
 class KeyRing:
@@ -52,8 +51,7 @@ class KeyRing:
             return
         self._cache.update(dict.fromkeys(missing))
         with self._reading() as conn:
-            for start in range(0, len(missing), _LOOKUP_CHUNK):
-                chunk = missing[start : start + _LOOKUP_CHUNK]
+            for chunk in in_lists(missing):
                 query = select(subject_keys.c.subject_id, subject_keys.c.key).where(
                     subject_keys.c.subject_id.in_(chunk)
                 )

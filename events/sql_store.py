@@ -19,6 +19,7 @@ from events.crypto import SealError
 from events.database import (
     Prepared,
     fetch_tuples,
+    in_lists,
     installed_guards,
     is_sqlite,
     read_transaction,
@@ -45,7 +46,6 @@ ROW_COLUMNS = (*(events.c[name] for name in chain.HASHED_COLUMNS), events.c.hash
 COLUMN_NAMES = (*chain.HASHED_COLUMNS, "hash")
 DEFAULT_CONTEXT = AppendContext()
 READ_BATCH = 2_000
-_LOOKUP_CHUNK = 500
 
 Clock = Callable[[], datetime]
 
@@ -277,8 +277,7 @@ class SqlEventStore:
         ids = [str(item.event_id) for _, pending, _ in batch for item in pending]
         with read_transaction(self.engine) as conn:
             found: dict[str, tuple[Any, ...]] = {}
-            for start in range(0, len(ids), _LOOKUP_CHUNK):
-                chunk = ids[start : start + _LOOKUP_CHUNK]
+            for chunk in in_lists(ids):
                 query = select(*ROW_COLUMNS).where(events.c.event_id.in_(chunk))
                 found.update((row[1], row) for row in fetch_tuples(conn, query))
             if not found:
@@ -312,8 +311,7 @@ class SqlEventStore:
             return {stream_ids[0]: self._stream_version(conn, stream_ids[0])}
         unique = sorted(set(stream_ids))
         versions = dict.fromkeys(unique, 0)
-        for start in range(0, len(unique), _LOOKUP_CHUNK):
-            chunk = unique[start : start + _LOOKUP_CHUNK]
+        for chunk in in_lists(unique):
             query = (
                 select(events.c.stream_id, func.max(events.c.stream_version))
                 .where(events.c.stream_id.in_(chunk))

@@ -21,6 +21,7 @@ from sqlalchemy import (
     select,
 )
 
+from events.database import in_lists
 from events.envelope import RecordedEvent
 from events.event import ERASED, Event
 from events.schemas.agreements import AgreementSigned
@@ -310,10 +311,8 @@ def entries_by_id(conn: Connection, entry_ids: Sequence[str]) -> dict[str, Direc
     """The entries with these ids (retracted ones too), by id: a few queries for any number."""
     ids = sorted(set(entry_ids))
     found: dict[str, DirectoryEntry] = {}
-    for start in range(0, len(ids), 500):  # within any backend's limit on bound parameters
-        query = select(directory_entries).where(
-            directory_entries.c.entry_id.in_(ids[start : start + 500])
-        )
+    for chunk in in_lists(ids):
+        query = select(directory_entries).where(directory_entries.c.entry_id.in_(chunk))
         found.update((row.entry_id, _entry(row)) for row in conn.execute(query))
     return found
 
@@ -384,8 +383,8 @@ def roles_by_contact(conn: Connection, contact_ids: Sequence[str]) -> dict[str, 
     """Every role of each of these contacts, oldest first (a few queries for any number)."""
     ids = sorted(set(contact_ids))
     found: dict[str, list[Role]] = {i: [] for i in ids}
-    for start in range(0, len(ids), 500):  # within any backend's limit on bound parameters
-        for role in roles_of(conn, ids[start : start + 500]):
+    for chunk in in_lists(ids):
+        for role in roles_of(conn, chunk):
             found[role.contact_id].append(role)
     return found
 

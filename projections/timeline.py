@@ -29,7 +29,7 @@ from sqlalchemy import (
     select,
 )
 
-from events.database import fetch_tuples
+from events.database import fetch_tuples, in_lists
 from events.envelope import RecordedEvent
 from events.event import ERASED, Event
 from events.schemas.agreements import AgreementSigned
@@ -722,10 +722,10 @@ def rows_linked_to(
 def revisions_of(conn: Connection, row_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
     """Every revision of these rows, oldest first."""
     found: dict[str, list[dict[str, Any]]] = {}
-    for start in range(0, len(row_ids), 500):
+    for chunk in in_lists(row_ids):
         query = (
             select(timeline_revisions)
-            .where(timeline_revisions.c.row_id.in_(row_ids[start : start + 500]))
+            .where(timeline_revisions.c.row_id.in_(chunk))
             .order_by(timeline_revisions.c.position)
         )
         for row in conn.execute(query).mappings():
