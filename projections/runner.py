@@ -29,7 +29,7 @@ from events.envelope import RecordedEvent
 from events.event import Event
 from events.sql_store import SqlEventStore
 from projections.projection import Projection
-from projections.shadow import shadow_tables
+from projections.shadow import drop_table, shadow_tables, verify_copies
 from projections.state import projection_state, state_metadata
 from projections.unit import UnitOfWork
 
@@ -273,6 +273,21 @@ class ProjectionRunner:
                         building_position=None,
                     )
                 )
+
+    def discard_copies(self) -> None:
+        """Drop every copy of the read models being built aside: part-way rebuilds (the next
+        rebuild starts again) and verifications' copies (a verification running meanwhile
+        fails and is run again). An erasure calls this: those copies hold personal data."""
+        with write_transaction(self.store.engine, durable=False) as conn:
+            self._states(conn, lock=True)
+            for projection in self.projections.values():
+                for table in shadow_tables(projection).values():
+                    table.drop(conn, checkfirst=True)
+            for name in verify_copies(conn):
+                drop_table(conn, name)
+            conn.execute(
+                update(projection_state).values(building_version=None, building_position=None)
+            )
 
     # -- status ------------------------------------------------------------------------------
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from sqlalchemy import Column, MetaData, Table
+from sqlalchemy import Column, Connection, MetaData, Table, inspect, text
 
 from projections.projection import Projection
 
@@ -12,6 +13,7 @@ REBUILD_SUFFIX = "__rebuild"
 VERIFY_SUFFIX = "__verify"
 
 _SHADOWS: dict[tuple[str, str], dict[str, Table]] = {}
+_VERIFY_COPY = re.compile(re.escape(VERIFY_SUFFIX) + r"(?:_(\d+)_[0-9a-f]+)?$")
 
 
 def shadow_tables(projection: Projection, suffix: str = REBUILD_SUFFIX) -> dict[str, Table]:
@@ -32,6 +34,27 @@ def shadow_tables(projection: Projection, suffix: str = REBUILD_SUFFIX) -> dict[
             for name, table in projection.tables().items()
         }
     return _SHADOWS[key]
+
+
+def release_shadows(projection: Projection, suffix: str) -> None:
+    """Forget the copies named with `suffix` (a verification's, named once per run)."""
+    _SHADOWS.pop((projection.name, suffix), None)
+
+
+def verify_copies(conn: Connection) -> dict[str, int | None]:
+    """The verification copies in the database, with the time their run began (Unix seconds;
+    None for copies of older versions, which named one set for every run)."""
+    found = {}
+    for name in inspect(conn).get_table_names():
+        match = _VERIFY_COPY.search(name)
+        if match:
+            found[name] = int(match[1]) if match[1] else None
+    return found
+
+
+def drop_table(conn: Connection, name: str) -> None:
+    """Drop a table known only by name."""
+    conn.execute(text(f"DROP TABLE IF EXISTS {conn.dialect.identifier_preparer.quote(name)}"))
 
 
 def _plain_column(column: Column[Any]) -> Column[Any]:

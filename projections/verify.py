@@ -1,11 +1,15 @@
 """Check that every projection equals a fresh rebuild of the log, table by table, row by row.
 
-The fresh rows go into `<table>__verify` copies, built up to the position the live views
-stand at, and both are compared inside one read snapshot; writers carry on meanwhile.
+The fresh rows go into `<table>__verify_<stamp>` copies, built up to the position the live
+views stand at, and both are compared inside one read snapshot; writers carry on meanwhile.
+Each run names its own copies, so two verifications at once keep out of each other's way;
+copies a killed run left behind are dropped by a later run once they are a day old.
 """
 
 from __future__ import annotations
 
+import secrets
+import time
 from dataclasses import dataclass
 from itertools import zip_longest
 from typing import Any
@@ -15,10 +19,18 @@ from sqlalchemy import Connection, CursorResult, Table, select
 from events.database import read_transaction, write_transaction
 from projections.projection import Projection
 from projections.runner import REBUILD_BATCH, ProjectionRunner, fill_batch
-from projections.shadow import VERIFY_SUFFIX, shadow_tables
+from projections.shadow import (
+    VERIFY_SUFFIX,
+    drop_table,
+    release_shadows,
+    shadow_tables,
+    verify_copies,
+)
 from projections.state import projection_state
 
 ATTEMPTS = 5
+STALE_AFTER_S = 24 * 3600
+"""Scratch copies older than this belong to a verification that was killed."""
 COMPARE_CHUNK = 5_000
 """Rows fetched at a time while comparing (a server-side cursor on PostgreSQL)."""
 
@@ -32,10 +44,12 @@ class Mismatch:
     reason: str
 
 
-def _fill(runner: ProjectionRunner, projection: Projection, up_to: int, batch_size: int) -> None:
+def _fill(
+    runner: ProjectionRunner, projection: Projection, suffix: str, up_to: int, batch_size: int
+) -> None:
     """Rebuild aside in batches, each its own transaction, as a rebuild does: a large log
     never holds the write lock, or every fresh row in memory, for the whole run."""
-    tables = shadow_tables(projection, VERIFY_SUFFIX)
+    tables = shadow_tables(projection, suffix)
     with write_transaction(runner.store.engine, durable=False) as conn:
         for table in tables.values():
             table.drop(conn, checkfirst=True)
@@ -48,10 +62,19 @@ def _fill(runner: ProjectionRunner, projection: Projection, up_to: int, batch_si
         projection.finalize(conn, tables)
 
 
-def _drop(runner: ProjectionRunner, projection: Projection) -> None:
+def _drop(runner: ProjectionRunner, projection: Projection, suffix: str) -> None:
     with write_transaction(runner.store.engine, durable=False) as conn:
-        for table in shadow_tables(projection, VERIFY_SUFFIX).values():
+        for table in shadow_tables(projection, suffix).values():
             table.drop(conn, checkfirst=True)
+    release_shadows(projection, suffix)
+
+
+def _drop_stale(runner: ProjectionRunner, now: float) -> None:
+    """Drop the scratch copies of verifications killed long ago (and of older versions)."""
+    with write_transaction(runner.store.engine, durable=False) as conn:
+        for name, began in verify_copies(conn).items():
+            if began is None or now - began > STALE_AFTER_S:
+                drop_table(conn, name)
 
 
 def _ordered(conn: Connection, table: Table) -> CursorResult[Any]:
@@ -79,27 +102,30 @@ def verify_projections(
     runner: ProjectionRunner, batch_size: int = REBUILD_BATCH
 ) -> Mismatch | None:
     """Rebuild each projection aside and compare; None when every table matches."""
+    now = time.time()
+    _drop_stale(runner, now)
+    suffix = f"{VERIFY_SUFFIX}_{int(now)}_{secrets.token_hex(4)}"
     for projection in runner.projections.values():
         try:
-            mismatch = _verify_one(runner, projection, batch_size)
+            mismatch = _verify_one(runner, projection, suffix, batch_size)
         finally:
-            _drop(runner, projection)
+            _drop(runner, projection, suffix)
         if mismatch is not None:
             return mismatch
     return None
 
 
 def _verify_one(
-    runner: ProjectionRunner, projection: Projection, batch_size: int
+    runner: ProjectionRunner, projection: Projection, suffix: str, batch_size: int
 ) -> Mismatch | None:
     for _ in range(ATTEMPTS):
         runner.catch_up()
         position = _checkpoint(runner, projection.name)
-        _fill(runner, projection, position, batch_size)
+        _fill(runner, projection, suffix, position, batch_size)
         with read_transaction(runner.store.engine) as conn:
             if _checkpoint_in(conn, projection.name) != position:
                 continue  # a writer moved the live view on meanwhile: build again
-            fresh = shadow_tables(projection, VERIFY_SUFFIX)
+            fresh = shadow_tables(projection, suffix)
             for name, live in projection.tables().items():
                 mismatch = _compare(conn, name, live, fresh[name])
                 if mismatch is not None:

@@ -196,5 +196,6 @@ def forget(
         )
     erase(session.context(), UUID(entry.entry_id), why)
     session.app.after_command()
+    session.app.runner.discard_copies()  # views built aside hold the person as they were
     session.app.store.scrub_freed_space(SCRUBBED_TABLES)
     emit_object({"erased": entry.entry_id, "mentions_left": len(found)}, fmt)

@@ -5,12 +5,17 @@ from __future__ import annotations
 import base64
 import json
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
+from events.connect import open_store
+from projections.catalog import all_projections
+from projections.runner import ProjectionRunner
 from tests.cli.story import OWNER, add_story
 from tests.clirunner import assert_one_line_error, crm, crm_json, crm_ok
 from tests.conftest import FakeClock
@@ -471,6 +476,54 @@ def test_no_plaintext_or_key_of_the_person_remains_in_a_postgres_dump(
     assert key.hex().encode() not in dump
     assert b"zhao@km.example.cn" in dump  # the directory still holds other people's details
     assert crm_json("contact", "show", "zhao@km.example.cn", db=db_)["name"] == "Zhao Xuenong"
+
+
+class _StopError(Exception):
+    pass
+
+
+def _stop_when_filled(position: int, head: int) -> None:
+    if position == head:
+        raise _StopError  # every row built aside, not yet swapped in: as a killed rebuild leaves it
+
+
+def copies_left_with_the_person(url: str) -> set[str]:
+    """A part-way rebuild's copies and a killed verification's, holding the person's details."""
+    store = open_store(url)
+    try:
+        runner = ProjectionRunner(store, all_projections())
+        with pytest.raises(_StopError):
+            runner.rebuild(progress=_stop_when_filled, batch_size=50)
+        stamp = f"{int(time.time())}_0123abcd"
+        execute(
+            url,
+            f"CREATE TABLE directory_entries__verify_{stamp} AS SELECT * FROM directory_entries",
+        )
+        with store.engine.connect() as conn:
+            return {t for t in inspect(conn).get_table_names() if "__" in t}
+    finally:
+        store.engine.dispose()
+
+
+def test_forget_drops_the_copies_a_killed_rebuild_or_verification_left(
+    db: str, store_url: str
+) -> None:
+    copies = copies_left_with_the_person(db)
+    assert any(t.endswith("__rebuild") for t in copies)
+    assert any("__verify_" in t for t in copies)
+    seen = b"".join(
+        json.dumps(execute(db, f"SELECT * FROM {t}"), default=str).encode() for t in copies
+    )
+    assert EMAIL.encode() in seen  # the copies do hold the person
+
+    crm_ok("forget", PERSON, "--reason", "SAR 114", db=db)
+
+    store = open_store(db)
+    with store.engine.connect() as conn:
+        assert {t for t in inspect(conn).get_table_names() if "__" in t} == set()
+    store.engine.dispose()
+    assert crm_json("projections", "status", db=db)  # the next command runs as usual
+    crm_ok("verify", db=db)
 
 
 def raw_pages(url: str) -> bytes:

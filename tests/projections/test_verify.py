@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from threading import Thread
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from crm.demo.loader import DemoLoader
 from events.connect import open_store
@@ -47,3 +49,42 @@ def test_a_row_altered_behind_the_store_is_found_when_the_rebuild_ran_in_batches
 
     assert mismatch is not None
     assert mismatch.table == "timeline_entries"
+
+
+def test_two_verifications_at_once_each_keep_their_own_scratch_tables(
+    runner: ProjectionRunner, store_url: str
+) -> None:
+    other = ProjectionRunner(open_store(store_url, clock=lambda: T0), all_projections())
+    results: list[object] = []
+
+    def verify(which: ProjectionRunner) -> None:
+        try:
+            results.append(verify_projections(which, batch_size=3))
+        except Exception as error:
+            results.append(error)
+
+    threads = [Thread(target=verify, args=(r,)) for r in (runner, other)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    other.store.engine.dispose()
+
+    assert results == [None, None]
+
+
+def test_scratch_copies_a_killed_verification_left_are_dropped_once_a_day_old(
+    runner: ProjectionRunner,
+) -> None:
+    now = int(time.time())
+    fresh = f"directory_entries__verify_{now}_0123abcd"
+    stale = f"directory_entries__verify_{now - 2 * 24 * 3600}_0123abcd"
+    with write_transaction(runner.store.engine) as conn:
+        for name in (fresh, stale, "timeline_entries__verify"):
+            conn.execute(text(f'CREATE TABLE "{name}" (x INTEGER)'))
+
+    assert verify_projections(runner) is None
+
+    with runner.store.engine.connect() as conn:
+        left = {n for n in inspect(conn).get_table_names() if "__verify" in n}
+    assert left == {fresh}  # another run's copies in use stay; the old ones are gone
