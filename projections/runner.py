@@ -26,6 +26,7 @@ from sqlalchemy import (
 from events.collector import collector_paused
 from events.database import read_transaction, write_transaction
 from events.envelope import RecordedEvent
+from events.errors import StoreError
 from events.event import Event
 from events.sql_store import SqlEventStore
 from projections.projection import Projection
@@ -227,10 +228,13 @@ class ProjectionRunner:
     def _rebuild_batch(self, chosen: list[Projection], start: int, end: int) -> None:
         with write_transaction(self.store.engine, durable=False) as conn:
             states = self._states(conn, lock=True)
+            for projection in chosen:
+                _still_building(projection, states[projection.name], start)
             active = {
                 p: states[p.name].building_position or 0
                 for p in chosen
-                if (states[p.name].building_position or 0) < end
+                if states[p.name].building_version is not None
+                and (states[p.name].building_position or 0) < end
             }
             tables = {t: tab for p in active for t, tab in shadow_tables(p).items()}
             fill_batch(conn, self.store, active, tables, start, end)
@@ -248,7 +252,7 @@ class ProjectionRunner:
             head = self.store.head_position()
             for projection in chosen:
                 state = states[projection.name]
-                if state.building_version is None:
+                if _still_building(projection, state, 0) is None:
                     continue  # another process swapped it in meanwhile
                 fresh = shadow_tables(projection)
                 unit = UnitOfWork(conn, fresh, bulk=True)
@@ -283,7 +287,7 @@ class ProjectionRunner:
             for projection in self.projections.values():
                 for table in shadow_tables(projection).values():
                     table.drop(conn, checkfirst=True)
-            for name in verify_copies(conn):
+            for name in verify_copies(conn, self.projections.values()):
                 drop_table(conn, name)
             conn.execute(
                 update(projection_state).values(building_version=None, building_position=None)
@@ -335,6 +339,34 @@ def fill_batch(
                 if record.position > position:
                     projection.apply(unit, record)
         unit.flush()
+
+
+class RebuildDiscardedError(StoreError):
+    """The copies a rebuild was filling were dropped under it (an erasure discards them)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"the rebuild of {name} was discarded part-way (a person was erased meanwhile); "
+            "run it again: crm projections rebuild"
+        )
+
+
+def _still_building(projection: Projection, state: _State, start: int) -> int | None:
+    """Where a rebuild of `projection` stands, checked before it goes on from `start`.
+
+    None once another process has swapped it in. A rebuild's copies only ever move forward, so
+    a position behind `start`, or no rebuild under way without the new version live, means
+    they were discarded (and perhaps begun again by another process): going on would skip
+    the events in between, so this raises instead.
+    """
+    if state.building_version is None:
+        if state.version == projection.version:
+            return None
+        raise RebuildDiscardedError(projection.name)
+    position = state.building_position or 0
+    if position < start:
+        raise RebuildDiscardedError(projection.name)
+    return position
 
 
 def _far_behind(position: int, head: int) -> bool:

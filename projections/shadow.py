@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Column, Connection, MetaData, Table, inspect, text
@@ -13,7 +14,7 @@ REBUILD_SUFFIX = "__rebuild"
 VERIFY_SUFFIX = "__verify"
 
 _SHADOWS: dict[tuple[str, str], dict[str, Table]] = {}
-_VERIFY_COPY = re.compile(re.escape(VERIFY_SUFFIX) + r"(?:_(\d+)_[0-9a-f]+)?$")
+_VERIFY_COPY = re.compile(r"(.+)" + re.escape(VERIFY_SUFFIX) + r"(?:_(\d+)_[0-9a-f]+)?")
 
 
 def shadow_tables(projection: Projection, suffix: str = REBUILD_SUFFIX) -> dict[str, Table]:
@@ -41,14 +42,16 @@ def release_shadows(projection: Projection, suffix: str) -> None:
     _SHADOWS.pop((projection.name, suffix), None)
 
 
-def verify_copies(conn: Connection) -> dict[str, int | None]:
-    """The verification copies in the database, with the time their run began (Unix seconds;
-    None for copies of older versions, which named one set for every run)."""
+def verify_copies(conn: Connection, projections: Iterable[Projection]) -> dict[str, int | None]:
+    """The verification copies of these projections' tables in the database, with the time
+    their run began (Unix seconds; None for copies of older versions, which named one set for
+    every run). A copy made in a transaction not yet committed is not seen."""
+    tables = {table.name for p in projections for table in p.tables().values()}
     found = {}
     for name in inspect(conn).get_table_names():
-        match = _VERIFY_COPY.search(name)
-        if match:
-            found[name] = int(match[1]) if match[1] else None
+        match = _VERIFY_COPY.fullmatch(name)
+        if match and match[1] in tables:
+            found[name] = int(match[2]) if match[2] else None
     return found
 
 

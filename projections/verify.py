@@ -72,7 +72,7 @@ def _drop(runner: ProjectionRunner, projection: Projection, suffix: str) -> None
 def _drop_stale(runner: ProjectionRunner, now: float) -> None:
     """Drop the scratch copies of verifications killed long ago (and of older versions)."""
     with write_transaction(runner.store.engine, durable=False) as conn:
-        for name, began in verify_copies(conn).items():
+        for name, began in verify_copies(conn, runner.projections.values()).items():
             if began is None or now - began > STALE_AFTER_S:
                 drop_table(conn, name)
 

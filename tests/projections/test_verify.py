@@ -80,11 +80,12 @@ def test_scratch_copies_a_killed_verification_left_are_dropped_once_a_day_old(
     fresh = f"directory_entries__verify_{now}_0123abcd"
     stale = f"directory_entries__verify_{now - 2 * 24 * 3600}_0123abcd"
     with write_transaction(runner.store.engine) as conn:
-        for name in (fresh, stale, "timeline_entries__verify"):
+        for name in (fresh, stale, "timeline_entries__verify", "another_app__verify"):
             conn.execute(text(f'CREATE TABLE "{name}" (x INTEGER)'))
 
     assert verify_projections(runner) is None
 
     with runner.store.engine.connect() as conn:
         left = {n for n in inspect(conn).get_table_names() if "__verify" in n}
-    assert left == {fresh}  # another run's copies in use stay; the old ones are gone
+    # another run's copies in use stay, the old ones are gone, other tables are not ours
+    assert left == {fresh, "another_app__verify"}

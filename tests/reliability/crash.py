@@ -48,8 +48,8 @@ class Trials:
         """Start `target(*args, ready)`; once it is ready, kill it within its usual time.
 
         With `once`, kill it instead as soon as `once()` holds (polled), to reach a narrow
-        window a random moment rarely hits. After `refresh_every` kills in a row the run is
-        left to finish, to time it again.
+        window a random moment rarely hits. After `refresh_every` kills in a row the next run
+        without `once` is left to finish, to time it again.
         Returns True when the process died by SIGKILL (False when it finished first).
         """
         ready = _context.Event()
@@ -59,9 +59,14 @@ class Trials:
             process.kill()
             raise AssertionError(f"{target.__name__} never became ready")
         started = time.perf_counter()
-        kill = kill and (self.refresh_every is None or self.kills_in_a_row < self.refresh_every)
+        refresh = self.refresh_every is not None and self.kills_in_a_row >= self.refresh_every
+        kill = kill and (once is not None or not refresh)
         if kill and once is not None:
+            deadline = started + 120
             while process.is_alive() and not once():
+                if time.perf_counter() > deadline:
+                    process.kill()
+                    raise AssertionError(f"{target.__name__}: what it waited for never happened")
                 time.sleep(0.001)
             process.kill()
         elif kill:
