@@ -179,8 +179,8 @@ def forget(
 
     from crm import fields
     from crm.errors import CommandRejectedError
-    from crm.exchange.erasure import SCRUBBED_TABLES, mentions
     from crm.exchange.erasure import forget as erase
+    from crm.exchange.erasure import mentions
 
     session = Session(ctx)
     why = fields.one_line(reason, "--reason")
@@ -194,8 +194,20 @@ def forget(
             f"{len(found)} entries still name this person: correct or retract them, "
             "or erase anyway with --yes"
         )
-    erase(session.context(), UUID(entry.entry_id), why)
+    try:
+        erase(session.context(), UUID(entry.entry_id), why)
+    except CommandRejectedError:
+        # Erased already: finish what a forget killed after its erasure left undone.
+        _clear_what_erasure_freed(session)
+        raise
     session.app.after_command()
-    session.app.runner.discard_copies()  # views built aside hold the person as they were
-    session.app.store.scrub_freed_space(SCRUBBED_TABLES)
+    _clear_what_erasure_freed(session)
     emit_object({"erased": entry.entry_id, "mentions_left": len(found)}, fmt)
+
+
+def _clear_what_erasure_freed(session: Session) -> None:
+    """Drop the views built aside (they hold people as they were) and scrub freed space."""
+    from crm.exchange.erasure import SCRUBBED_TABLES
+
+    session.app.runner.discard_copies()
+    session.app.store.scrub_freed_space(SCRUBBED_TABLES)

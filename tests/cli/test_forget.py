@@ -8,11 +8,13 @@ import subprocess
 import time
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
+from crm.exchange.erasure import forget as erase
 from events.connect import open_store
 from projections.catalog import all_projections
 from projections.runner import ProjectionRunner
@@ -20,6 +22,7 @@ from tests.cli.story import OWNER, add_story
 from tests.clirunner import assert_one_line_error, crm, crm_json, crm_ok
 from tests.conftest import FakeClock
 from tests.events.raw import execute
+from tests.reliability import workers
 
 FAMILY = "Xuenongzz"
 GIVEN = "Meiqiao"
@@ -518,12 +521,31 @@ def test_forget_drops_the_copies_a_killed_rebuild_or_verification_left(
 
     crm_ok("forget", PERSON, "--reason", "SAR 114", db=db)
 
-    store = open_store(db)
-    with store.engine.connect() as conn:
-        assert {t for t in inspect(conn).get_table_names() if "__" in t} == set()
-    store.engine.dispose()
+    assert {t for t in tables_of(db) if "__" in t} == set()
     assert crm_json("projections", "status", db=db)  # the next command runs as usual
     crm_ok("verify", db=db)
+
+
+def test_forget_run_again_finishes_one_killed_after_its_erasure(db: str, store_url: str) -> None:
+    erased = person_id(db)
+    copies = copies_left_with_the_person(db)
+    app = workers.services(db)
+    erase(app.command_context(), UUID(erased), "SAR 114")  # then killed: nothing cleared
+    app.close()
+    assert copies <= tables_of(db)
+
+    result = crm("forget", erased, "--reason", "SAR 114", db=db)
+
+    assert_one_line_error(result, contains="erased already")
+    assert {t for t in tables_of(db) if "__" in t} == set()
+
+
+def tables_of(url: str) -> set[str]:
+    store = open_store(url)
+    with store.engine.connect() as conn:
+        names = set(inspect(conn).get_table_names())
+    store.engine.dispose()
+    return names
 
 
 def raw_pages(url: str) -> bytes:
