@@ -120,6 +120,14 @@ def _side_by_side(report: Report) -> None:
     ):
         if key in f and f.get("python_start_ms"):
             report.ratio(f"{key[:-3]}_vs_python", label, f[key], f["python_start_ms"], None)
+        if key in f and f.get("fixed_imports_ms"):
+            report.ratio(
+                f"{key[:-3]}_vs_imports",
+                label.replace("python -c pass", "the fixed runtime's imports"),
+                f[key],
+                f["fixed_imports_ms"],
+                None,
+            )
 
 
 if __name__ == "__main__":
