@@ -228,14 +228,8 @@ class ProjectionRunner:
     def _rebuild_batch(self, chosen: list[Projection], start: int, end: int) -> None:
         with write_transaction(self.store.engine, durable=False) as conn:
             states = self._states(conn, lock=True)
-            for projection in chosen:
-                _still_building(projection, states[projection.name], start)
-            active = {
-                p: states[p.name].building_position or 0
-                for p in chosen
-                if states[p.name].building_version is not None
-                and (states[p.name].building_position or 0) < end
-            }
+            building = {p: _still_building(p, states[p.name], start) for p in chosen}
+            active = {p: at for p, at in building.items() if at is not None and at < end}
             tables = {t: tab for p in active for t, tab in shadow_tables(p).items()}
             fill_batch(conn, self.store, active, tables, start, end)
             for projection in active:

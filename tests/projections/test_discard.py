@@ -3,37 +3,22 @@ stops with one line instead of swapping in views with events missing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import update
 
-from crm.demo.loader import DemoLoader
 from events.connect import open_store
 from events.database import write_transaction
-from events.sql_store import SqlEventStore
 from projections.catalog import all_projections
 from projections.runner import ProjectionRunner, RebuildDiscardedError
 from projections.state import projection_state
 from projections.verify import verify_projections
 from tests.conftest import T0
-from tests.projections.scenario import context
 
 BATCH = 5
 
 
 class _StopError(Exception):
     pass
-
-
-@pytest.fixture
-def runner(store_url: str) -> Iterator[ProjectionRunner]:
-    store: SqlEventStore = open_store(store_url, clock=lambda: T0)
-    DemoLoader(context(store, T0)).load()
-    projections = ProjectionRunner(store, all_projections())
-    projections.catch_up()
-    yield projections
-    store.engine.dispose()
 
 
 def _one_batch_then_stop(position: int, head: int) -> None:

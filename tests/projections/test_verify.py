@@ -3,31 +3,17 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from threading import Thread
 
 import pytest
 from sqlalchemy import inspect, text
 
-from crm.demo.loader import DemoLoader
 from events.connect import open_store
 from events.database import write_transaction
-from events.sql_store import SqlEventStore
 from projections.catalog import all_projections
 from projections.runner import ProjectionRunner
 from projections.verify import verify_projections
 from tests.conftest import T0
-from tests.projections.scenario import context
-
-
-@pytest.fixture
-def runner(store_url: str) -> Iterator[ProjectionRunner]:
-    store: SqlEventStore = open_store(store_url, clock=lambda: T0)
-    DemoLoader(context(store, T0)).load()
-    projections = ProjectionRunner(store, all_projections())
-    projections.catch_up()
-    yield projections
-    store.engine.dispose()
 
 
 @pytest.mark.parametrize("batch_size", [1, 7, 10_000])
