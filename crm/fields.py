@@ -107,7 +107,7 @@ def _email_problem(address: str) -> str | None:
     local, domain = address.split("@")
     if not local or local[0] == "." or local[-1] == "." or ".." in local:
         return "a name before the @ without stray dots"
-    if any(char in _NOT_IN_EMAIL_LOCAL for char in local):
+    if not _NOT_IN_EMAIL_LOCAL.isdisjoint(local):
         return "no brackets, quotes, commas or semicolons"
     labels = domain.split(".")
     if len(labels) < 2 or not all(_is_domain_label(label) for label in labels):
@@ -122,9 +122,9 @@ def _is_domain_label(label: str) -> bool:
     """Letters (any script), digits and inner hyphens, as in an internationalised domain."""
     return (
         0 < len(label) <= 63
-        and all(char.isalnum() or char == "-" for char in label)
-        and not label.startswith("-")
-        and not label.endswith("-")
+        and label[0] != "-"
+        and label[-1] != "-"
+        and label.replace("-", "").isalnum()
     )
 
 

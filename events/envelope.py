@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, NamedTuple, TypeVar
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from events.event import Event
+from events.ids import new_uuid
 
 E_co = TypeVar("E_co", bound=Event, covariant=True)
 
@@ -20,7 +21,7 @@ class PendingEvent(Generic[E_co]):
     event: E_co
     occurred_at: datetime | None = None
     """Business time, timezone-aware; the append time when left out."""
-    event_id: UUID = field(default_factory=uuid4)
+    event_id: UUID = field(default_factory=new_uuid)
 
 
 @dataclass(frozen=True, slots=True)

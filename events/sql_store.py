@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -86,11 +85,8 @@ def _optional_uuid(value: str | None) -> UUID | None:
 
 
 def _pending(events: Sequence[Event | PendingEvent[Event]]) -> list[PendingEvent[Event]]:
-    """Wrap bare events with fresh ids; one call to the OS for a whole batch of ids."""
-    bare = sum(1 for e in events if not isinstance(e, PendingEvent))
-    entropy = os.urandom(16 * bare)
-    ids = (UUID(bytes=entropy[i : i + 16], version=4) for i in range(0, len(entropy), 16))
-    return [e if isinstance(e, PendingEvent) else PendingEvent(e, None, next(ids)) for e in events]
+    """Wrap bare events with fresh ids."""
+    return [e if isinstance(e, PendingEvent) else PendingEvent(e) for e in events]
 
 
 def _check_envelope_text(stream_id: str, context: AppendContext) -> None:

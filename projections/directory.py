@@ -134,7 +134,8 @@ class DirectoryProjection(Projection):
     """Entries and names for listing and for resolving what users type."""
 
     name: ClassVar[str] = "directory"
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2
+    # 2: a new entry's data is pydantic's compact JSON
     metadata: ClassVar[MetaData] = metadata
 
     def apply(self, unit: UnitOfWork, record: RecordedEvent[Event]) -> None:
@@ -194,12 +195,15 @@ class DirectoryProjection(Projection):
         record: RecordedEvent[Event],
         **extra: Any,
     ) -> None:
-        data = {**event.model_dump(mode="json"), **extra}
+        data = event.model_dump(mode="json")
+        if extra:
+            data.update(extra)
         row = {
             "entry_id": str(entry_id),
             "kind": kind,
             "label": label_of(kind, data),
-            "data": json.dumps(data, ensure_ascii=False),
+            # pydantic's own JSON when nothing is added: a quarter of the cost of json.dumps
+            "data": json.dumps(data, ensure_ascii=False) if extra else event.model_dump_json(),
             "created_position": record.position,
             "is_retracted": False,
         }

@@ -520,7 +520,8 @@ class TimelineProjection(Projection):
         row = {
             "subject_id": str(subject_id),
             "kind": kind,
-            "links": _dump(links or {str(subject_id): kind}),
+            # an id and a fixed kind need no escaping: the text json.dumps would give
+            "links": _dump(links) if links else f'{{"{subject_id}": "{kind}"}}',
             "corrections": "",
         }
         unit.put("timeline_subjects", row)

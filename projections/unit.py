@@ -8,7 +8,8 @@ and a row written without being read first never costs a lookup: it is upserted.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Table, and_, bindparam, delete, insert, select, update
@@ -71,9 +72,10 @@ class _TableCache:
         self.rows: dict[Key, Row | None] = {}
         self.in_db: dict[Key, bool | None] = {}
         self.dirty: set[Key] = set()
-
-    def key_of(self, row: Row) -> Key:
-        return tuple(row[k] for k in self.keys)
+        getter = itemgetter(*self.keys)
+        self.key_of: Callable[[Row], Key] = (
+            getter if len(self.keys) > 1 else lambda row: (getter(row),)
+        )
 
 
 class UnitOfWork:

@@ -21,11 +21,8 @@ def write_plan(
             f"{len(plan.invalid)} invalid row(s), first at line {plan.invalid[0].line}: "
             f"{plan.invalid[0].error}; nothing written (fix them, or use --skip-invalid)"
         )
-    writes = [
-        StreamWrite(stream, [PendingEvent(e, ctx.now) for e in events], 0)
-        for row in plan.valid
-        for stream, events in row.writes
-    ]
+    # Bare events: each happened when it is recorded, which `now` below fixes for all of them.
+    writes = [StreamWrite(stream, events, 0) for row in plan.valid for stream, events in row.writes]
     context = AppendContext(actor=ctx.actor, source="import", correlation_id=plan.batch_id)
     return ctx.store.append_batch(writes, context=context, now=ctx.now)
 

@@ -144,7 +144,7 @@ def plan_row(
     first, so the next row naming one creates it (else later rows would point at nothing)."""
     parsed = ParsedRow(line=line, label=" ".join(label.split())[:80])
     context.line = line
-    known = set(context.new_orgs)
+    known = len(context.new_orgs)  # new organisations are appended: the ones after are this row's
     try:
         parsed.writes, parsed.duplicate_of = parse(raw, context)
     except CrmError as error:
@@ -152,7 +152,7 @@ def plan_row(
     except ValueError as error:  # pydantic's ValidationError included
         parsed.error = _first_error(error)
     if parsed.error is not None or parsed.duplicate_of is not None:
-        for key in set(context.new_orgs) - known:
+        for key in list(context.new_orgs)[known:]:
             del context.new_orgs[key]
     return parsed
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from crm import fields
 from crm.commands.contacts import Contact, decide_register
@@ -14,6 +14,7 @@ from crm.dates import parse_day, parse_timezone, parse_when
 from crm.errors import BadInputError, UnknownReferenceError
 from crm.lookup import Lookup
 from events.event import Event
+from events.ids import new_uuid
 from events.schemas.contacts import ContactRegistered, ContactRoleAssigned
 from events.schemas.followups import FollowUpOpened
 from events.schemas.interactions import InteractionLogged
@@ -101,7 +102,7 @@ class RowContext:
         key = name_key(name)
         if key in self.new_orgs:
             return self.new_orgs[key], []
-        org_id = uuid4()
+        org_id = new_uuid()
         self.new_orgs[key] = org_id
         event = OrganisationRegistered(
             organisation_id=org_id, name=fields.one_line(name, "organisation")
@@ -124,7 +125,7 @@ def contact_row(raw: dict[str, str], ctx: RowContext) -> tuple[Writes, str | Non
     if not family:
         full = fields.one_line(raw.get("name", ""), "name")
         family, given = fields.split_name(full, family_first=first)
-    contact_id = uuid4()
+    contact_id = new_uuid()
     emails = tuple(fields.email(e, "email") for e in _split(raw, "email") + _split(raw, "emails"))
     contact = ContactRegistered(
         contact_id=contact_id,
@@ -150,7 +151,7 @@ def contact_row(raw: dict[str, str], ctx: RowContext) -> tuple[Writes, str | Non
         org_id, writes = ctx.organisation(org_name)
         role = ContactRoleAssigned(
             contact_id=contact_id,
-            role_id=uuid4(),
+            role_id=new_uuid(),
             organisation_id=org_id,
             title=fields.one_line(raw.get("title", "Contact"), "title"),
             since=parse_day(raw["since"], today=ctx.today) if raw.get("since") else None,
@@ -190,7 +191,7 @@ def organisation_row(raw: dict[str, str], ctx: RowContext) -> tuple[Writes, str 
     name = fields.one_line(raw.get("name", ""), "name")
     kind = raw.get("kind", "other").strip().lower().replace(" ", "_").replace("-", "_")
     event = OrganisationRegistered(
-        organisation_id=uuid4(),
+        organisation_id=new_uuid(),
         name=name,
         native_name=fields.optional_line(raw.get("native_name"), "native_name"),
         kind=kind,
@@ -227,7 +228,7 @@ def meeting_row(raw: dict[str, str], ctx: RowContext) -> tuple[Writes, str | Non
     )
     held = parse_when(raw.get("on", "") or raw.get("date", ""), now=ctx.now, zone=zone)
     event = InteractionLogged(
-        interaction_id=uuid4(),
+        interaction_id=new_uuid(),
         kind=raw.get("kind", "meeting").strip().lower().replace(" ", "_").replace("-", "_"),
         held_at=held.start(),
         timezone=held.timezone,
@@ -253,7 +254,7 @@ def followup_row(raw: dict[str, str], ctx: RowContext) -> tuple[Writes, str | No
     if not owner:
         raise BadInputError("owner: say who owns it (no partnership owner, no CRM_EMAIL)")
     event = FollowUpOpened(
-        followup_id=uuid4(),
+        followup_id=new_uuid(),
         text=fields.one_line(raw.get("text", ""), "text"),
         owner_email=fields.email(owner, "owner"),
         due=parse_when(raw.get("due", ""), now=ctx.now, zone=ctx.zone),
