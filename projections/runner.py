@@ -275,7 +275,7 @@ class ProjectionRunner:
     def discard_copies(self) -> None:
         """Drop every copy of the read models being built aside: part-way rebuilds (the next
         rebuild starts again) and verifications' copies (a verification running meanwhile
-        fails and is run again). An erasure calls this: those copies hold personal data."""
+        builds them again). An erasure calls this: those copies hold personal data."""
         with write_transaction(self.store.engine, durable=False) as conn:
             self._states(conn, lock=True)
             for projection in self.projections.values():

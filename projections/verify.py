@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from itertools import zip_longest
 from typing import Any
 
-from sqlalchemy import Connection, CursorResult, Table, select
+from sqlalchemy import Connection, CursorResult, Table, inspect, select
+from sqlalchemy.exc import DBAPIError
 
 from events.database import read_transaction, write_transaction
 from projections.projection import Projection
@@ -121,17 +122,29 @@ def _verify_one(
     for _ in range(ATTEMPTS):
         runner.catch_up()
         position = _checkpoint(runner, projection.name)
-        _fill(runner, projection, suffix, position, batch_size)
-        with read_transaction(runner.store.engine) as conn:
-            if _checkpoint_in(conn, projection.name) != position:
-                continue  # a writer moved the live view on meanwhile: build again
-            fresh = shadow_tables(projection, suffix)
-            for name, live in projection.tables().items():
-                mismatch = _compare(conn, name, live, fresh[name])
-                if mismatch is not None:
-                    return mismatch
-            return None
+        try:
+            _fill(runner, projection, suffix, position, batch_size)
+            with read_transaction(runner.store.engine) as conn:
+                if _checkpoint_in(conn, projection.name) != position:
+                    continue  # a writer moved the live view on meanwhile: build again
+                fresh = shadow_tables(projection, suffix)
+                for name, live in projection.tables().items():
+                    mismatch = _compare(conn, name, live, fresh[name])
+                    if mismatch is not None:
+                        return mismatch
+                return None
+        except DBAPIError:
+            if _copies_whole(runner, projection, suffix):
+                raise
+            # An erasure dropped this run's copies (they held personal data): build again.
     return Mismatch(projection.name, (), "the log kept moving; try again when it is quieter")
+
+
+def _copies_whole(runner: ProjectionRunner, projection: Projection, suffix: str) -> bool:
+    """Whether every copy this run made is still in the database."""
+    names = {table.name for table in shadow_tables(projection, suffix).values()}
+    with read_transaction(runner.store.engine) as conn:
+        return names <= set(inspect(conn).get_table_names())
 
 
 def _checkpoint(runner: ProjectionRunner, name: str) -> int:

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from threading import Thread
+from typing import Any
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import Connection, Engine, inspect, text
+from sqlalchemy.exc import DBAPIError
 
 from events.connect import open_store
 from events.database import write_transaction
+from projections import verify
 from projections.catalog import all_projections
 from projections.runner import ProjectionRunner
 from projections.verify import verify_projections
@@ -75,3 +80,37 @@ def test_scratch_copies_a_killed_verification_left_are_dropped_once_a_day_old(
         left = {n for n in inspect(conn).get_table_names() if "__verify" in n}
     # another run's copies in use stay, the old ones are gone, other tables are not ours
     assert left == {fresh, "another_app__verify"}
+
+
+def test_a_verification_whose_copies_an_erasure_dropped_builds_them_again(
+    runner: ProjectionRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    committed: list[int] = []
+    real = verify.write_transaction
+
+    @contextmanager
+    def then_erase(engine: Engine, **options: Any) -> Iterator[Connection]:
+        with real(engine, **options) as conn:
+            yield conn
+        committed.append(1)
+        if len(committed) == 3:  # stale copies dropped, copies made, one batch filled
+            runner.discard_copies()  # what `crm forget` does in another process
+
+    monkeypatch.setattr(verify, "write_transaction", then_erase)
+
+    assert verify_projections(runner, batch_size=3) is None
+    assert len(committed) > 3  # it carried on, into copies made again
+    with runner.store.engine.connect() as conn:
+        assert not [n for n in inspect(conn).get_table_names() if "__verify" in n]
+
+
+def test_a_verification_still_reports_a_database_error_that_is_not_an_erasure(
+    runner: ProjectionRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(conn: Any, *args: Any, **kwargs: Any) -> None:
+        conn.execute(text("SELECT * FROM no_such_table_at_all"))
+
+    monkeypatch.setattr(verify, "fill_batch", broken)
+
+    with pytest.raises(DBAPIError):
+        verify_projections(runner, batch_size=3)
