@@ -15,11 +15,19 @@ _pool: list[UUID] = []
 
 
 def new_uuid() -> UUID:
-    """A random UUID, as `uuid.uuid4()` gives, from the pool."""
-    if not _pool:
-        entropy = os.urandom(16 * _POOL_SIZE)
-        _pool.extend(UUID(bytes=entropy[i : i + 16], version=4) for i in range(0, len(entropy), 16))
-    return _pool.pop()
+    """A random UUID, as `uuid.uuid4()` gives, from the pool.
+
+    Safe across threads: `pop` is atomic, and two threads refilling at once only add more.
+    """
+    while True:
+        try:
+            return _pool.pop()
+        except IndexError:
+            entropy = os.urandom(16 * _POOL_SIZE)
+            _pool.extend(
+                UUID(bytes=entropy[i : i + 16], version=4) for i in range(0, len(entropy), 16)
+            )
 
 
-os.register_at_fork(after_in_child=_pool.clear)
+if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
+    os.register_at_fork(after_in_child=_pool.clear)

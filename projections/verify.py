@@ -51,16 +51,19 @@ def _fill(
     """Rebuild aside in batches, each its own transaction, as a rebuild does: a large log
     never holds the write lock, or every fresh row in memory, for the whole run."""
     tables = shadow_tables(projection, suffix)
-    with write_transaction(runner.store.engine, durable=False) as conn:
-        for table in tables.values():
-            table.drop(conn, checkfirst=True)
-            table.create(conn)
     for start in range(0, up_to, batch_size):
         with write_transaction(runner.store.engine, durable=False) as conn:
             end = min(up_to, start + batch_size)
             fill_batch(conn, runner.store, {projection: 0}, tables, start, end)
     with write_transaction(runner.store.engine, durable=False) as conn:
         projection.finalize(conn, tables)
+
+
+def _create(runner: ProjectionRunner, projection: Projection, suffix: str) -> None:
+    with write_transaction(runner.store.engine, durable=False) as conn:
+        for table in shadow_tables(projection, suffix).values():
+            table.drop(conn, checkfirst=True)
+            table.create(conn)
 
 
 def _drop(runner: ProjectionRunner, projection: Projection, suffix: str) -> None:
@@ -119,9 +122,11 @@ def verify_projections(
 def _verify_one(
     runner: ProjectionRunner, projection: Projection, suffix: str, batch_size: int
 ) -> Mismatch | None:
+    erased = False
     for _ in range(ATTEMPTS):
         runner.catch_up()
         position = _checkpoint(runner, projection.name)
+        _create(runner, projection, suffix)  # an error before the copies exist is no erasure
         try:
             _fill(runner, projection, suffix, position, batch_size)
             with read_transaction(runner.store.engine) as conn:
@@ -136,7 +141,9 @@ def _verify_one(
         except DBAPIError:
             if _copies_whole(runner, projection, suffix):
                 raise
-            # An erasure dropped this run's copies (they held personal data): build again.
+            erased = True  # an erasure dropped this run's copies (they held personal data)
+    if erased:
+        return Mismatch(projection.name, (), "erasures kept dropping its copies; try again")
     return Mismatch(projection.name, (), "the log kept moving; try again when it is quieter")
 
 

@@ -21,7 +21,7 @@ def write_plan(
             f"{len(plan.invalid)} invalid row(s), first at line {plan.invalid[0].line}: "
             f"{plan.invalid[0].error}; nothing written (fix them, or use --skip-invalid)"
         )
-    # Bare events: each happened when it is recorded, which `now` below fixes for all of them.
+    # Bare events: the store stamps each with the batch's `now` (a meeting's own time is in it).
     writes = [StreamWrite(stream, events, 0) for row in plan.valid for stream, events in row.writes]
     context = AppendContext(actor=ctx.actor, source="import", correlation_id=plan.batch_id)
     return ctx.store.append_batch(writes, context=context, now=ctx.now)

@@ -16,6 +16,7 @@ from events.connect import open_store
 from events.database import write_transaction
 from projections import verify
 from projections.catalog import all_projections
+from projections.projection import Projection
 from projections.runner import ProjectionRunner
 from projections.verify import verify_projections
 from tests.conftest import T0
@@ -86,20 +87,27 @@ def test_a_verification_whose_copies_an_erasure_dropped_builds_them_again(
     runner: ProjectionRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     committed: list[int] = []
-    real = verify.write_transaction
+    created: list[str] = []
+    real_transaction, real_create = verify.write_transaction, verify._create
 
     @contextmanager
     def then_erase(engine: Engine, **options: Any) -> Iterator[Connection]:
-        with real(engine, **options) as conn:
+        with real_transaction(engine, **options) as conn:
             yield conn
         committed.append(1)
         if len(committed) == 3:  # stale copies dropped, copies made, one batch filled
             runner.discard_copies()  # what `crm forget` does in another process
 
+    def counted(which: ProjectionRunner, projection: Projection, suffix: str) -> None:
+        created.append(projection.name)
+        real_create(which, projection, suffix)
+
     monkeypatch.setattr(verify, "write_transaction", then_erase)
+    monkeypatch.setattr(verify, "_create", counted)
 
     assert verify_projections(runner, batch_size=3) is None
-    assert len(committed) > 3  # it carried on, into copies made again
+    first = next(iter(runner.projections))
+    assert created == [first, *runner.projections]  # the first one's copies made twice
     with runner.store.engine.connect() as conn:
         assert not [n for n in inspect(conn).get_table_names() if "__verify" in n]
 
@@ -114,3 +122,16 @@ def test_a_verification_still_reports_a_database_error_that_is_not_an_erasure(
 
     with pytest.raises(DBAPIError):
         verify_projections(runner, batch_size=3)
+
+
+def test_a_verification_that_cannot_make_its_copies_reports_why(
+    runner: ProjectionRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refused(which: ProjectionRunner, projection: Projection, suffix: str) -> None:
+        with write_transaction(which.store.engine) as conn:
+            conn.execute(text("CREATE TABLE directory_entries (x INTEGER)"))  # exists already
+
+    monkeypatch.setattr(verify, "_create", refused)
+
+    with pytest.raises(DBAPIError, match="directory_entries"):
+        verify_projections(runner)
