@@ -12,6 +12,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    ColumnElement,
     Connection,
     Index,
     MetaData,
@@ -339,8 +340,14 @@ def entries_with_id_prefix(
     conn: Connection, kinds: Sequence[str], prefix: str
 ) -> list[DirectoryEntry]:
     """Current entries of these kinds whose id starts with `prefix`."""
+    kind: ColumnElement[str] = directory_entries.c.kind
+    if conn.dialect.name == "sqlite":
+        # `kind || ''` keeps SQLite (which has no statistics here) from reading every entry
+        # of these kinds through the (kind, label) index instead of the key's few ids in
+        # range: 47 ms on a store of 20,000 contacts, for every reference typed as an id.
+        kind = kind.concat("")
     query = select(directory_entries).where(
-        directory_entries.c.kind.in_(kinds),
+        kind.in_(kinds),
         id_starts_with(conn, directory_entries.c.entry_id, prefix),
         directory_entries.c.is_retracted.is_(False),
     )
