@@ -77,11 +77,17 @@ class ProjectionRunner:
     # -- state -------------------------------------------------------------------------------
 
     def _ensure_state_table(self) -> None:
-        if not self._ready:
+        """Create the checkpoint table on a new store; a read never takes the write lock
+        only to find it there (it would wait behind an import or a rebuild's link fill)."""
+        if self._ready:
+            return
+        with read_transaction(self.store.engine) as conn:
+            present = inspect(conn).has_table(projection_state.name)
+        if not present:
             with write_transaction(self.store.engine, durable=False) as conn:
                 _serialise(conn)
                 state_metadata.create_all(conn, checkfirst=True)
-            self._ready = True
+        self._ready = True
 
     def _states(self, conn: Connection, *, lock: bool = False) -> dict[str, _State]:
         query = select(projection_state)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from tests.cli.story import add_story
 from tests.clirunner import assert_one_line_error, crm, crm_json, crm_ok
@@ -335,3 +337,18 @@ def test_a_changed_projection_version_is_rebuilt_on_first_use(db: str) -> None:
     assert status["timeline"]["stored_version"] == status["timeline"]["version"]
     assert any(item["kind"] == "signing" for item in report["items"])
     assert json.dumps(report)
+
+
+def test_a_read_does_not_wait_for_a_writer_holding_the_lock(sqlite_url: str) -> None:
+    """SQLite's WAL lets readers go on beside a writer (an import, a rebuild's link fill):
+    a read on current views must not ask for the write lock at all."""
+    add_story(sqlite_url)
+    sign(sqlite_url)  # the views are current after it
+    writer = sqlite3.connect(make_url(sqlite_url).database or "", isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # held by "another process" throughout the read
+    try:
+        shown = items(sqlite_url, "Liverpool-Kunming")
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert any(item["kind"] == "signing" for item in shown)
