@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum, StrEnum
@@ -64,6 +65,24 @@ def _json_default(value: Any) -> Any:
     if converted is value:
         raise TypeError(f"cannot write {type(value).__name__} as JSON")
     return converted
+
+
+@contextmanager
+def progress_bar(description: str) -> Iterator[Callable[[int, int | None], None]]:
+    """A transient progress bar on stderr, updated with (done, total or None).
+
+    Only on a terminal: a script or a pipe sees nothing, and the command skips importing
+    rich's live display (40 ms here).
+    """
+    if not sys.stderr.isatty():
+        yield lambda done, total: None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(description, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 def write(text: str) -> None:

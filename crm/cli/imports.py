@@ -9,7 +9,7 @@ from uuid import UUID
 
 import typer
 
-from crm.cli.console import Format, emit_object, emit_rows, note
+from crm.cli.console import Format, emit_object, emit_rows, note, progress_bar
 from crm.cli.options import FormatOption, ReasonOption
 from crm.cli.session import Session, place_zone
 from events.collector import collector_paused
@@ -107,19 +107,20 @@ def import_csv(
     (same email; same name and organisation) are reported and left out.
     Example: crm import csv contacts.csv --kind contacts --dry-run
     """
-    from rich.progress import Progress
-
     from crm.exchange.csv_import import plan_import
 
     session = Session(ctx)
-    with session.lookup() as lookup, Progress(transient=True) as bar, collector_paused():
-        task = bar.add_task(f"checking {file.name}", total=None)
+    with (
+        session.lookup() as lookup,
+        progress_bar(f"checking {file.name}") as advance,
+        collector_paused(),
+    ):
         plan = plan_import(
             kind.value,
             file,
             _context(session, lookup),
             mapping=mapping,
-            progress=lambda n: bar.update(task, completed=n),
+            progress=lambda n: advance(n, None),
         )
     _run_plan(session, plan, dry_run=dry_run, skip_invalid=skip_invalid, fmt=fmt)
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from crm.cli.console import Format, emit_rows, note
+from crm.cli.console import Format, emit_rows, note, progress_bar
 from crm.cli.options import FormatOption
 from crm.cli.session import Session
 
@@ -49,17 +49,10 @@ def rebuild(
     Readers keep the old view until the swap; a killed rebuild resumes where it stopped.
     Example: crm projections rebuild timeline
     """
-    from rich.progress import Progress
-
     runner = Session(ctx).app.runner
     if name is not None and name not in runner.projections:
         known = ", ".join(runner.projections)
         raise typer.BadParameter(f"no projection {name!r}; known: {known}", param_hint="NAME")
-    with Progress(transient=True) as bar:
-        task = bar.add_task("rebuilding", total=None)
-
-        def advance(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
+    with progress_bar("rebuilding") as advance:
         runner.rebuild([name] if name else None, progress=advance, batch_size=batch_size)
     note(f"rebuilt {name or 'all projections'}")

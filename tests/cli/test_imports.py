@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -826,3 +827,20 @@ def test_a_family_first_card_from_another_app_keeps_its_order(db: str, tmp_path:
     guo = crm_json("contact", "show", "guo.lihua@yn.example.cn", db=db)
 
     assert (guo["name"], guo["native_name"]) == ("Guo Lihua", "郭丽华")
+
+
+def test_the_progress_bar_shows_on_a_terminal_only_and_on_stderr(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from crm.cli.console import progress_bar
+
+    with progress_bar("checking") as advance:  # stderr is captured: not a terminal
+        advance(5, None)
+    assert capsys.readouterr() == ("", "")
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    with progress_bar("checking") as advance:
+        advance(5, 10)
+    shown = capsys.readouterr()
+    assert shown.out == ""  # stdout holds data only
+    assert "checking" in shown.err
