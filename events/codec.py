@@ -43,12 +43,13 @@ class PayloadCodec:
             return _dumps(data)
         # pydantic's own JSON for both parts, spliced: a third of the cost of dumping a dict
         # (a 10,000-contact import seals 10,000 of these). Readers parse it whichever way.
-        private = event.model_dump_json(include=set(personal)).encode()
+        fields = set(personal)
+        private = event.model_dump_json(include=fields).encode()
         sealed = {
             "subject": subject,
             "sealed": crypto.seal(key_for(subject), private, event_id.encode()),
         }
-        public = event.model_dump_json(exclude=set(personal))
+        public = event.model_dump_json(exclude=fields)
         member = f'"{SEALED_KEY}":{_dumps(sealed)}'
         return f"{public[:-1]},{member}}}" if public != "{}" else f"{{{member}}}"
 
