@@ -251,7 +251,7 @@ def test_a_killed_reminder_sweep_never_sends_twice_and_loses_nothing_unflagged(
     recovery, mailer = workers.reminder_sender(app, "recovery", smtp)
     owners = [f"officer{i}@liverpool.example" for i in range(4)]
     trials = Trials(seed=5)
-    retried = settled_by_recovery = 0
+    retried = settled_by_recovery = late_commits = 0
     for trial in range(crash_trials + 1):
         day = date(2030, 1, 7) + timedelta(days=trial)
         opened = [
@@ -267,12 +267,20 @@ def test_a_killed_reminder_sweep_never_sends_twice_and_loses_nothing_unflagged(
             trials.calibrate(workers.send_reminders, store_url, smtp, now)
         else:
             trials.run(workers.send_reminders, store_url, smtp, now)
-        recovered = recovery.run(
-            now + timedelta(minutes=11),
-            lambda d, h: mailer.send(compose(d, workers.SENDER), on_handover=h),
-        )
-        retried += len(recovered.sent)
-        settled_by_recovery += len(recovered.unconfirmed)
+        # The daemon's next sweeps, once the killed sweep's lease has run out. On PostgreSQL
+        # a COMMIT the killed process had already sent can land after it is gone, and after
+        # a sweep has planned: that sweep then finds the stream moved on (claimed elsewhere)
+        # and the sweep after it settles the reminder. Seen once in CI.
+        for sweep in range(1, 4):
+            recovered = recovery.run(
+                now + timedelta(minutes=10 + sweep),
+                lambda d, h: mailer.send(compose(d, workers.SENDER), on_handover=h),
+            )
+            retried += len(recovered.sent)
+            settled_by_recovery += len(recovered.unconfirmed)
+            late_commits += sweep > 1
+            if not recovered.claimed_elsewhere:
+                break
         for event in opened:
             done = FollowUpCompleted(followup_id=event.followup_id)
             followups.handle(app.command_context(), done, followups.decide_complete)
@@ -290,7 +298,8 @@ def test_a_killed_reminder_sweep_never_sends_twice_and_loses_nothing_unflagged(
     lost = set(log.unconfirmed.values()) - set(received)
     print(
         f"{trials.killed} sweeps killed; recovery sent {retried} and settled "
-        f"{settled_by_recovery} as unconfirmed, {len(lost)} of which never arrived"
+        f"{settled_by_recovery} as unconfirmed, {len(lost)} of which never arrived; "
+        f"{late_commits} sweeps found a commit that landed after its sender died"
     )
     assert trials.killed >= crash_trials // 2, f"only {trials.killed} trials were killed"
     assert retried > 0, "no kill left a claim for the next run to retry"
