@@ -59,7 +59,7 @@ def _run_plan(
     # Planned rows, then their records, live until written and caught up: passes of the
     # garbage collector over them cost a tenth of a 10,000-row import. The catch-up pauses
     # it per batch itself (it may turn into a rebuild, which must not hold garbage to the end).
-    with collector_paused():
+    with collector_paused(keep_survivors=True):
         written = write_plan(session.context(), plan, skip_invalid=skip_invalid)
     session.app.after_command(written)
     summary["written"] = len(written)
@@ -113,7 +113,7 @@ def import_csv(
     with (
         session.lookup() as lookup,
         progress_bar(f"checking {file.name}") as advance,
-        collector_paused(),
+        collector_paused(keep_survivors=True),
     ):
         plan = plan_import(
             kind.value,
