@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -53,6 +54,9 @@ class CrmGroup(TyperGroup):
     lazy_commands: ClassVar[dict[str, tuple[str, str, str]]] = {}
     """name -> (module, attribute: a typer app or a command function, one-line help)."""
     _built: ClassVar[dict[str, Any]] = {}
+    collected_commands: ClassVar[frozenset[str]] = frozenset()
+    """Commands that may run for long or stream a whole log: they switch the cyclic garbage
+    collector back on (`crm.cli.main.run` starts with it off)."""
 
     def list_commands(self, ctx: Any) -> list[str]:
         """Every command name, without importing any of them."""
@@ -77,6 +81,13 @@ class CrmGroup(TyperGroup):
             command.name = cmd_name
             self._built[cmd_name] = command
         return self._built[cmd_name]
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> tuple[str | None, Any, list[str]]:
+        """Find the sub-command; one that may run for long gets the garbage collector back."""
+        name, command, rest = super().resolve_command(ctx, args)
+        if name in self.collected_commands:
+            gc.enable()
+        return name, command, rest
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         """List commands with their one-line help, without building them."""
