@@ -9,10 +9,13 @@ import calendar
 import re
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from functools import cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from crm.errors import BadInputError
-from events.schemas.values import When
+
+if TYPE_CHECKING:  # the event models load only when a day is parsed: reads format, not parse
+    from events.schemas.values import When
 
 YEARS = range(1900, 2201)
 """Days outside these years are typing mistakes, not plans."""
@@ -208,6 +211,8 @@ def _split_clock(phrase: str) -> tuple[str, str]:
 
 def _moment(text: str, now: datetime, zone: str) -> tuple[When, datetime]:
     """Read `text` as a When and the exact instant it starts, seen in its zone."""
+    from events.schemas.values import When
+
     if now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
     words, zone = _split_zone(text.split(), parse_timezone(zone))
@@ -255,8 +260,13 @@ def parse_instant(text: str, *, now: datetime, zone: str) -> datetime:
 
 def format_when(when: When) -> str:
     """Show a When as `parse_when` reads it back: `2016-02-25`, `2016-02-25 10:00 Asia/Shanghai`."""
-    if when.local_time is None:
-        return when.day.isoformat()
-    clock = when.local_time.replace(tzinfo=None)
+    return format_moment(when.day, when.local_time, when.timezone)
+
+
+def format_moment(day: date, local_time: time | None, zone: str) -> str:
+    """Show a day, or a day and time in a zone, as `parse_when` reads it back."""
+    if local_time is None:
+        return day.isoformat()
+    clock = local_time.replace(tzinfo=None)
     shown = clock.isoformat(timespec="auto" if clock.second or clock.microsecond else "minutes")
-    return f"{when.day.isoformat()} {shown} {when.timezone}"
+    return f"{day.isoformat()} {shown} {zone}"

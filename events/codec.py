@@ -9,8 +9,9 @@ from functools import cache
 from typing import Any
 
 from events import crypto
-from events.event import ERASED, Event
+from events.event import Event
 from events.registry import EventRegistry
+from events.vocabulary import ERASED
 
 SEALED_KEY = "__personal__"
 """The payload member holding the sealed personal fields and the subject they belong to."""

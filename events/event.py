@@ -7,9 +7,6 @@ from typing import Annotated, Any, ClassVar, Final
 
 from pydantic import BaseModel, ConfigDict
 
-ERASED: Final = "[erased]"
-"""What a personal-data field reads as once its subject's key has been deleted."""
-
 
 class _PersonalMarker:
     """Field metadata: the value is personal data, encrypted with its subject's key."""

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from projections.directory import DirectoryProjection
-from projections.followups import FollowUpsProjection
+from projections.directory_projection import DirectoryProjection
+from projections.followups_projection import FollowUpsProjection
 from projections.projection import Projection
-from projections.reminders import RemindersProjection
-from projections.timeline import TimelineProjection
-from projections.upcoming import UpcomingProjection
+from projections.reminders_projection import RemindersProjection
+from projections.timeline_projection import TimelineProjection
+from projections.upcoming_projection import UpcomingProjection
 
 
 def all_projections() -> list[Projection]:

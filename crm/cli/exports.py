@@ -36,7 +36,7 @@ def export_vcard(ctx: typer.Context, output: OutputOption = None) -> None:
     """
     from crm.exchange.vcard import contact_card
     from crm.reports.people import contact_name, role_on
-    from events.event import ERASED
+    from events.vocabulary import ERASED
     from projections.directory import list_entries, roles_by_contact
 
     session = Session(ctx)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any, TypeVar
 
-from events.event import ERASED, Event
+from events.event import Event
 from events.schemas.corrections import EntryCorrected
+from events.vocabulary import ERASED
 
 E = TypeVar("E", bound=Event)
 

@@ -18,8 +18,8 @@ from sqlalchemy import Connection, func, or_, select
 from crm.commands.contacts import Contact, decide_forget, evolve
 from crm.commands.context import CommandContext
 from crm.commands.streams import append, load, stream_id
-from events.event import ERASED
 from events.schemas.contacts import ContactForgotten
+from events.vocabulary import ERASED
 from projections.directory import directory_entries
 from projections.names import display_name
 from projections.timeline import timeline_entries

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from events.event import ERASED
+from events.vocabulary import ERASED
 from projections.directory import Role, get_entry, roles_of
 from projections.names import display_name
 

@@ -6,7 +6,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -20,7 +20,7 @@ from crm.reports.model import (
     VisitLine,
 )
 from crm.reports.people import contact_name, role_on
-from events.schemas.interactions import INTERACTION_KINDS
+from events.vocabulary import INTERACTION_KINDS
 from projections.directory import (
     DirectoryEntry,
     entries_by_id,
@@ -300,8 +300,7 @@ def _agreements(
 
 
 def _open_followups(conn: Connection, linked: set[str], today: date) -> tuple[FollowUpLine, ...]:
-    from crm.dates import format_when
-    from events.schemas.values import When
+    from crm.dates import format_moment
 
     if not linked:
         return ()
@@ -317,13 +316,13 @@ def _open_followups(conn: Connection, linked: set[str], today: date) -> tuple[Fo
     lines = []
     for row in conn.execute(query):
         due_on = date.fromisoformat(row.due_day)
-        when = When(day=due_on, local_time=row.due_time, timezone=row.due_zone)
+        clock = time.fromisoformat(row.due_time) if row.due_time else None
         lines.append(
             FollowUpLine(
                 row.followup_id,
                 row.text,
                 row.owner_email,
-                format_when(when),
+                format_moment(due_on, clock, row.due_zone),
                 due_on,
                 due_on < today,
             )

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal, get_args
 from uuid import UUID
 
 from events.event import Event
 from events.registry import registry
 from events.schemas.values import Gift, Person
-
-InteractionKind = Literal["meeting", "call", "email", "message", "banquet", "site_visit", "note"]
-INTERACTION_KINDS: tuple[str, ...] = get_args(InteractionKind)
+from events.vocabulary import InteractionKind
 
 
 @registry.register

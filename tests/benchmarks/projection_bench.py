@@ -19,7 +19,7 @@ from events.connect import open_store
 from projections.catalog import all_projections
 from projections.runner import ProjectionRunner
 store = open_store(sys.argv[1])
-from projections.timeline import TimelineProjection
+from projections.timeline_projection import TimelineProjection
 runner = ProjectionRunner(store, all_projections())
 finalizing = []
 real_finalize = TimelineProjection.finalize

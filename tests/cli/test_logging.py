@@ -357,7 +357,7 @@ def test_the_demo_loads_the_story_once(db: str) -> None:
 
 def test_every_interaction_kind_can_be_logged_and_no_other() -> None:
     from crm.cli.log import KINDS
-    from events.schemas.interactions import INTERACTION_KINDS
+    from events.vocabulary import INTERACTION_KINDS
 
     # The CLI spells its commands out (importing the schemas would slow `crm --help`).
     assert sorted(KINDS.values()) == sorted(INTERACTION_KINDS)

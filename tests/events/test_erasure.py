@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from events.errors import SubjectErasedError
-from events.event import ERASED
+from events.vocabulary import ERASED
 from tests.events.raw import execute, is_sqlite
 from tests.events.sample import PersonMet, open_sample_store, person
 

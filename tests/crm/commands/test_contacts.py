@@ -16,7 +16,7 @@ from crm.commands.contacts import (
     evolve,
 )
 from crm.errors import CommandRejectedError
-from events.event import ERASED, Event
+from events.event import Event
 from events.schemas.contacts import (
     ContactForgotten,
     ContactRegistered,
@@ -24,6 +24,7 @@ from events.schemas.contacts import (
     ContactRoleEnded,
 )
 from events.schemas.corrections import EntryCorrected, EntryRetracted
+from events.vocabulary import ERASED
 
 ZHAO_ID = UUID(int=1)
 KUNMING = UUID(int=10)

@@ -1,0 +1,44 @@
+"""Run `crm` in a fresh interpreter, then report on what that process loaded or left on."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+_PROBE = """
+import sys
+from crm.cli.main import run
+sys.argv = ["crm", *sys.argv[1:]]
+try:
+    run()
+except SystemExit:
+    pass
+print("REPORT=" + str({report}))
+"""
+
+
+def after_crm(report: str, *args: str) -> str:
+    """Run `crm ARGS` in a new process and return the value of the expression `report` there,
+    evaluated once the command has finished (as text)."""
+    out = subprocess.run(
+        [sys.executable, "-c", _PROBE.format(report=report), *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    last = out.strip().splitlines()[-1]
+    assert last.startswith("REPORT="), out
+    return last.removeprefix("REPORT=")
+
+
+def heavy_modules_after(*args: str) -> str:
+    """The heavy modules `crm ARGS` loaded, comma-separated ("" for none)."""
+    names = (
+        "sqlalchemy",
+        "pydantic",
+        "rich",
+        "apscheduler",
+        "events.schemas",
+        "projections.runner",
+    )
+    return after_crm(f"','.join(m for m in {names!r} if m in sys.modules)", *args)
