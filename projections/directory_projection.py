@@ -49,6 +49,29 @@ class DirectoryProjection(Projection):
     name: ClassVar[str] = "directory"
     version: ClassVar[int] = VERSION
     metadata: ClassVar[MetaData] = metadata
+    handles: ClassVar[frozenset[type[Event]]] = frozenset(
+        {
+            OrganisationRegistered,
+            ContactRegistered,
+            PartnershipFormed,
+            MissionPlanned,
+            AgreementSigned,
+            FollowUpOpened,
+            ContactRoleAssigned,
+            ContactRoleEnded,
+            PartnershipStatusChanged,
+            MissionRescheduled,
+            MissionCancelled,
+            MissionParticipantAdded,
+            FollowUpCompleted,
+            FollowUpCancelled,
+            FollowUpReassigned,
+            FollowUpRedated,
+            EntryCorrected,
+            EntryRetracted,
+            ContactForgotten,
+        }
+    )
 
     def apply(self, unit: UnitOfWork, record: RecordedEvent[Event]) -> None:
         """Keep entries, names and roles current."""

@@ -29,6 +29,17 @@ class FollowUpsProjection(Projection):
     name: ClassVar[str] = "followups"
     version: ClassVar[int] = VERSION
     metadata: ClassVar[MetaData] = metadata
+    handles: ClassVar[frozenset[type[Event]]] = frozenset(
+        {
+            FollowUpOpened,
+            FollowUpCompleted,
+            FollowUpCancelled,
+            FollowUpReassigned,
+            FollowUpRedated,
+            EntryCorrected,
+            EntryRetracted,
+        }
+    )
 
     def apply(self, unit: UnitOfWork, record: RecordedEvent[Event]) -> None:
         """Keep each follow-up's row current."""

@@ -21,6 +21,10 @@ class Projection:
     name: ClassVar[str]
     version: ClassVar[int]
     metadata: ClassVar[MetaData]
+    handles: ClassVar[frozenset[type[Event]]]
+    """The event types `apply` acts on. The runner passes it no other: most events concern
+    one or two projections, and matching each against every projection's cases cost a
+    twentieth of an import's catch-up."""
 
     @classmethod
     def tables(cls) -> dict[str, Table]:

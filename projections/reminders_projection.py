@@ -29,6 +29,7 @@ class RemindersProjection(Projection):
     name: ClassVar[str] = "reminders"
     version: ClassVar[int] = VERSION
     metadata: ClassVar[MetaData] = metadata
+    handles: ClassVar[frozenset[type[Event]]] = frozenset(_FOLLOWED)
 
     def apply(self, unit: UnitOfWork, record: RecordedEvent[Event]) -> None:
         """Follow each reminder stream."""

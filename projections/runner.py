@@ -165,9 +165,11 @@ class ProjectionRunner:
             unit = UnitOfWork(conn, tables)
             with collector_paused():  # an import's backlog: tens of thousands of live rows
                 for record in self._records(start, end, given):
+                    kind = type(record.event)
                     for name, checkpoint in behind.items():
-                        if record.position > checkpoint:
-                            self.projections[name].apply(unit, record)
+                        projection = self.projections[name]
+                        if kind in projection.handles and record.position > checkpoint:
+                            projection.apply(unit, record)
                 unit.flush()
             for name in behind:
                 conn.execute(
@@ -258,7 +260,8 @@ class ProjectionRunner:
                 fresh = shadow_tables(projection)
                 unit = UnitOfWork(conn, fresh, bulk=True)
                 for record in self.store.read_all(after_position=state.building_position or 0):
-                    projection.apply(unit, record)
+                    if type(record.event) in projection.handles:
+                        projection.apply(unit, record)
                 unit.flush()
                 projection.finalize(conn, fresh)
                 for name, live in projection.tables().items():
@@ -336,8 +339,9 @@ def fill_batch(
     unit = UnitOfWork(conn, tables, empty=empty, bulk=True)
     with collector_paused():
         for record in store.read_all(after_position=start, up_to=end):
+            kind = type(record.event)
             for projection, position in done.items():
-                if record.position > position:
+                if kind in projection.handles and record.position > position:
                     projection.apply(unit, record)
         unit.flush()
 

@@ -73,6 +73,28 @@ class TimelineProjection(Projection):
     name: ClassVar[str] = "timeline"
     version: ClassVar[int] = VERSION
     metadata: ClassVar[MetaData] = metadata
+    handles: ClassVar[frozenset[type[Event]]] = frozenset(
+        {
+            InteractionLogged,
+            AgreementSigned,
+            MissionPlanned,
+            MissionRescheduled,
+            MissionCancelled,
+            MissionParticipantAdded,
+            FollowUpOpened,
+            FollowUpCompleted,
+            FollowUpCancelled,
+            FollowUpReassigned,
+            FollowUpRedated,
+            PartnershipFormed,
+            PartnershipStatusChanged,
+            EntryCorrected,
+            EntryRetracted,
+            OrganisationRegistered,
+            ContactRegistered,
+            ContactForgotten,
+        }
+    )
 
     def apply(self, unit: UnitOfWork, record: RecordedEvent[Event]) -> None:
         """Add or revise the rows this event concerns."""

@@ -50,6 +50,17 @@ class UpcomingProjection(Projection):
     name: ClassVar[str] = "upcoming"
     version: ClassVar[int] = VERSION
     metadata: ClassVar[MetaData] = metadata
+    handles: ClassVar[frozenset[type[Event]]] = frozenset(
+        {
+            MissionPlanned,
+            MissionRescheduled,
+            MissionCancelled,
+            MissionParticipantAdded,
+            AgreementSigned,
+            EntryCorrected,
+            EntryRetracted,
+        }
+    )
 
     def apply(self, unit: UnitOfWork, record: RecordedEvent[Event]) -> None:
         """Keep visits and agreements current."""
