@@ -16,9 +16,10 @@ def collector_paused(*, keep_survivors: bool = False) -> Iterator[None]:
     cost more than the work itself (measured: a 100,000-event append took a third longer).
 
     A pause only defers passes over objects still alive when it ends. With `keep_survivors`
-    those are frozen (`gc.freeze`): no later pass looks at them again, and they are still
-    freed as soon as nothing refers to them. Only for a command that ends soon after, such
-    as an import: cycles among frozen objects stay until the process exits.
+    everything the collector tracks at that moment is frozen (`gc.freeze`): no later pass
+    looks at it again, and an object is still freed as soon as nothing refers to it. Cycles
+    among frozen objects, including garbage cycles made during the pause, stay until the
+    process exits: only for a command that ends soon after, such as an import.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -29,3 +30,17 @@ def collector_paused(*, keep_survivors: bool = False) -> Iterator[None]:
             if keep_survivors:
                 gc.freeze()
             gc.enable()
+
+
+@contextmanager
+def collector_running() -> Iterator[None]:
+    """Run the cyclic garbage collector for a long job, even in a command that switched it
+    off: a short read whose catch-up turns into a rebuild of the whole log (after an upgrade)
+    must not keep every garbage cycle of a million events to its end."""
+    was_enabled = gc.isenabled()
+    gc.enable()
+    try:
+        yield
+    finally:
+        if not was_enabled:
+            gc.disable()

@@ -22,7 +22,8 @@ class Projection:
     version: ClassVar[int]
     metadata: ClassVar[MetaData]
     handles: ClassVar[frozenset[type[Event]]]
-    """The event types `apply` acts on. The runner passes it no other: most events concern
+    """The event types `apply` acts on, as exact classes (the runner looks an event's own
+    type up, without subclasses). The runner passes `apply` no other: most events concern
     one or two projections, and matching each against every projection's cases cost a
     twentieth of an import's catch-up."""
 

@@ -34,8 +34,6 @@ class RemindersProjection(Projection):
     def apply(self, unit: UnitOfWork, record: RecordedEvent[Event]) -> None:
         """Follow each reminder stream."""
         event = record.event
-        if not isinstance(event, _FOLLOWED):
-            return  # nearly every event in the log: spend nothing on it
         at = utc_text(record.recorded_at)
         common = {"version": record.stream_version, "updated_at": at}
         match event:

@@ -23,7 +23,7 @@ from sqlalchemy import (
     update,
 )
 
-from events.collector import collector_paused
+from events.collector import collector_paused, collector_running
 from events.database import read_transaction, write_transaction
 from events.envelope import RecordedEvent
 from events.errors import StoreError
@@ -188,6 +188,12 @@ class ProjectionRunner:
         batch_size: int = REBUILD_BATCH,
     ) -> None:
         """Rebuild projections into fresh tables, then swap them in (resuming a killed run)."""
+        with collector_running():  # between batches: a short command runs without it
+            self._rebuild(names, progress, batch_size)
+
+    def _rebuild(
+        self, names: Iterable[str] | None, progress: Progress | None, batch_size: int
+    ) -> None:
         self._ensure_state_table()
         chosen = [self.projections[n] for n in (names or self.projections)]
         head = self.store.head_position()

@@ -9,24 +9,27 @@ _PROBE = """
 import sys
 from crm.cli.main import run
 sys.argv = ["crm", *sys.argv[1:]]
+code = 0
 try:
     run()
-except SystemExit:
-    pass
+except SystemExit as stop:
+    code = stop.code or 0
+print("EXIT=" + str(code))
 print("REPORT=" + str({report}))
 """
 
 
 def after_crm(report: str, *args: str) -> str:
-    """Run `crm ARGS` in a new process and return the value of the expression `report` there,
-    evaluated once the command has finished (as text)."""
+    """Run `crm ARGS` in a new process, insist it succeeded, and return the value of the
+    expression `report` there, evaluated once the command has finished (as text)."""
     out = subprocess.run(
         [sys.executable, "-c", _PROBE.format(report=report), *args],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    last = out.strip().splitlines()[-1]
+    *_, exit_line, last = out.strip().splitlines()
+    assert exit_line == "EXIT=0", f"crm {' '.join(args)} failed:\n{out}"
     assert last.startswith("REPORT="), out
     return last.removeprefix("REPORT=")
 

@@ -56,7 +56,8 @@ class CrmGroup(TyperGroup):
     _built: ClassVar[dict[str, Any]] = {}
     collected_commands: ClassVar[frozenset[str]] = frozenset()
     """Commands that may run for long or stream a whole log: they switch the cyclic garbage
-    collector back on (`crm.cli.main.run` starts with it off)."""
+    collector back on (`crm.cli.main.run` starts with it off). A rebuild switches it on
+    for itself, whatever command it runs in."""
 
     def list_commands(self, ctx: Any) -> list[str]:
         """Every command name, without importing any of them."""

@@ -81,7 +81,7 @@ starting `crm` builds one sub-app, not all of them."""
 
 CrmGroup.lazy_commands = LAZY_COMMANDS
 CrmGroup.collected_commands = frozenset(
-    {"remind", "projections", "import", "export", "verify", "events"}
+    {"remind", "projections", "import", "undo", "export", "verify", "events"}
 )
 
 

@@ -6,16 +6,7 @@ import gc
 
 import pytest
 
-from events.collector import collector_paused
-
-
-@pytest.fixture(autouse=True)
-def _collector_restored() -> object:
-    was_enabled = gc.isenabled()
-    yield None
-    gc.unfreeze()
-    if was_enabled:
-        gc.enable()
+from events.collector import collector_paused, collector_running
 
 
 def _fail_while_paused() -> None:
@@ -40,13 +31,30 @@ def test_a_nested_pause_leaves_the_outer_one_in_charge() -> None:
     assert gc.isenabled()
 
 
+def _tracked(objects: list[list[int]]) -> int:
+    """How many of these objects a collection of some generation would look at."""
+    ids = {id(o) for o in objects}
+    return sum(id(o) in ids for generation in range(3) for o in gc.get_objects(generation))
+
+
 def test_survivors_are_frozen_only_when_asked() -> None:
     gc.enable()
     gc.unfreeze()
     with collector_paused():
-        kept = [[i] for i in range(1000)]
-    assert gc.get_freeze_count() == 0
+        plain = [[i] for i in range(1000)]
+    assert _tracked(plain) == len(plain), "a plain pause froze what it left alive"
     with collector_paused(keep_survivors=True):
-        kept += [[i] for i in range(1000)]
-    assert gc.get_freeze_count() >= len(kept)
+        kept = [[i] for i in range(1000)]
+    assert _tracked(kept) == 0, "survivors of the pause are still scanned"
+    assert gc.isenabled()
+
+
+def test_a_long_job_runs_the_collector_even_where_it_was_off() -> None:
+    gc.disable()
+    with collector_running():
+        assert gc.isenabled()
+    assert not gc.isenabled()
+    gc.enable()
+    with collector_running():
+        pass
     assert gc.isenabled()

@@ -3,6 +3,9 @@ it no other, so a type left out would silently never reach its views (hypothesis
 
 from __future__ import annotations
 
+import ast
+import inspect
+import textwrap
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,6 +38,24 @@ def _record(event: Event) -> RecordedEvent[Event]:
     return RecordedEvent(
         7, "e", "stream", 1, event.event_type(), 1, AT, AT, "actor", "cli", None, None, event, "h"
     )
+
+
+def _matched_classes(projection: Projection) -> set[str]:
+    """The class names in the `case` patterns of a projection's `apply`."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(type(projection).apply)))
+    return {
+        node.cls.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.MatchClass) and isinstance(node.cls, ast.Name)
+    }
+
+
+def test_handles_names_exactly_the_types_apply_matches() -> None:
+    # Deterministic, unlike generated events: a guarded case (`EntryCorrected() if "text" in
+    # event.changes`) is rarely reached by random data.
+    for projection in PROJECTIONS:
+        declared = {cls.__name__ for cls in projection.handles}
+        assert declared == _matched_classes(projection), projection.name
 
 
 def test_every_handled_type_is_a_registered_event() -> None:

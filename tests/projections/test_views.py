@@ -44,7 +44,9 @@ def test_views_are_current_only_when_every_one_has_applied_the_whole_log(
 
 
 def test_a_new_store_is_not_current(sqlite_url: str) -> None:
-    assert not views_current(open_engine(sqlite_url))
+    engine = open_engine(sqlite_url)
+    assert not views_current(engine)
+    engine.dispose()
 
 
 def test_a_read_of_current_views_loads_no_event_model_and_a_stale_one_catches_up(
