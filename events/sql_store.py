@@ -39,7 +39,7 @@ from events.keyring import KeyRing
 from events.migrations import expected_guards, install_guards
 from events.registry import EventRegistry, registry
 from events.store import Verification
-from events.tables import GENESIS_HASH, events, events_head, subject_keys
+from events.tables import GENESIS_HASH, HEAD_POSITION, events, events_head, subject_keys
 
 ROW_COLUMNS = (*(events.c[name] for name in chain.HASHED_COLUMNS), events.c.hash)
 COLUMN_NAMES = (*chain.HASHED_COLUMNS, "hash")
@@ -389,8 +389,7 @@ class SqlEventStore:
     def head_position(self) -> int:
         """Return the position of the newest event (0 for an empty log)."""
         with read_transaction(self.engine) as conn:
-            query = select(events_head.c.position).where(events_head.c.id == 1)
-            return int(conn.execute(query).scalar_one())
+            return int(conn.execute(HEAD_POSITION).scalar_one())
 
     def _record(
         self,

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    select,
 )
 
 metadata = MetaData()
@@ -55,6 +56,9 @@ events_head = Table(
     Column("hash", String(64), nullable=False),
     CheckConstraint("id = 1", name="ck_events_head_single_row"),
 )
+
+HEAD_POSITION = select(events_head.c.position).where(events_head.c.id == 1)
+"""The position of the newest event (0 for an empty log)."""
 
 subject_keys = Table(
     "subject_keys",

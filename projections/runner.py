@@ -163,11 +163,11 @@ class ProjectionRunner:
             end = min(head, start + step)
             tables = {t: tab for p in self.projections.values() for t, tab in p.tables().items()}
             unit = UnitOfWork(conn, tables)
+            targets = [(self.projections[name], checkpoint) for name, checkpoint in behind.items()]
             with collector_paused():  # an import's backlog: tens of thousands of live rows
                 for record in self._records(start, end, given):
                     kind = type(record.event)
-                    for name, checkpoint in behind.items():
-                        projection = self.projections[name]
+                    for projection, checkpoint in targets:
                         if kind in projection.handles and record.position > checkpoint:
                             projection.apply(unit, record)
                 unit.flush()

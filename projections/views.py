@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import DBAPIError
 
 from events.database import read_transaction
-from events.tables import events_head
+from events.tables import HEAD_POSITION
 from projections import directory, followups, reminders, timeline, upcoming
 from projections.state import projection_state
 
@@ -33,9 +33,7 @@ def views_current(engine: Engine) -> bool:
     """
     try:
         with read_transaction(engine) as conn:
-            head = conn.execute(
-                select(events_head.c.position).where(events_head.c.id == 1)
-            ).scalar_one_or_none()
+            head = conn.execute(HEAD_POSITION).scalar_one_or_none()
             query = select(
                 projection_state.c.name, projection_state.c.version, projection_state.c.position
             )
