@@ -2,28 +2,33 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     Column,
     Engine,
     MetaData,
     Select,
     String,
     Table,
+    any_,
+    bindparam,
     create_engine,
     event,
+    func,
     select,
 )
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
-from sqlalchemy.sql import Executable, cast, literal
+from sqlalchemy.sql import ColumnElement, Executable, cast, literal
 
 from events.errors import DatabaseUrlError
 
@@ -176,16 +181,17 @@ def scan_transaction(engine: Engine) -> Iterator[Connection]:
                     driver.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
 
 
-IN_LIST_MAX = 500
-"""Values bound in one `IN (...)`: well within every backend's limit on bound parameters."""
+def member_of(conn: Connection, column: ColumnElement[Any], values: Iterable[str]) -> Any:
+    """`column IN (values)` with every value bound as one parameter: one query for any number.
 
-_T = TypeVar("_T")
-
-
-def in_lists(values: Sequence[_T]) -> Iterator[Sequence[_T]]:
-    """`values` in slices short enough for one `IN (...)` each: a few queries for any number."""
-    for start in range(0, len(values), IN_LIST_MAX):
-        yield values[start : start + IN_LIST_MAX]
+    SQLAlchemy renders an `IN` list value by value, and the backends cap bound parameters;
+    a JSON array (SQLite's `json_each`) or an array (PostgreSQL's `ANY`) goes across whole.
+    """
+    listed = list(values)
+    if conn.dialect.name == "sqlite":
+        members = func.json_each(bindparam(None, json.dumps(listed))).table_valued("value")
+        return column.in_(select(members.c.value))
+    return column == any_(bindparam(None, listed, type_=ARRAY(String)))
 
 
 def _regclass() -> Any:

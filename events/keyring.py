@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from sqlalchemy import Connection, Engine, bindparam, insert, select
 
 from events import crypto
-from events.database import Prepared, in_lists, read_transaction
+from events.database import Prepared, member_of, read_transaction
 from events.errors import SubjectErasedError
 from events.tables import erased_subjects, subject_keys
 
@@ -46,20 +46,19 @@ class KeyRing:
 
     def prefetch(self, subjects: Iterable[str]) -> None:
         """Load the keys (and erasures) of these subjects in a few queries, not one each."""
-        missing = sorted({s for s in subjects if s not in self._cache})
+        missing = {s for s in subjects if s not in self._cache}
         if not missing or self._complete:
             return
         self._cache.update(dict.fromkeys(missing))
         with self._reading() as conn:
-            for chunk in in_lists(missing):
-                query = select(subject_keys.c.subject_id, subject_keys.c.key).where(
-                    subject_keys.c.subject_id.in_(chunk)
-                )
-                self._cache.update((str(s), bytes(k)) for s, k in conn.execute(query))
-                erased = select(erased_subjects.c.subject_id).where(
-                    erased_subjects.c.subject_id.in_(chunk)
-                )
-                self._erased.update(str(s) for (s,) in conn.execute(erased))
+            query = select(subject_keys.c.subject_id, subject_keys.c.key).where(
+                member_of(conn, subject_keys.c.subject_id, missing)
+            )
+            self._cache.update((str(s), bytes(k)) for s, k in conn.execute(query))
+            erased = select(erased_subjects.c.subject_id).where(
+                member_of(conn, erased_subjects.c.subject_id, missing)
+            )
+            self._erased.update(str(s) for (s,) in conn.execute(erased))
         self._checked.update(missing)
 
     def key_for_reading(self, subject_id: str) -> bytes | None:

@@ -18,9 +18,9 @@ from events.crypto import SealError
 from events.database import (
     Prepared,
     fetch_tuples,
-    in_lists,
     installed_guards,
     is_sqlite,
+    member_of,
     read_transaction,
     scan_transaction,
     write_transaction,
@@ -272,10 +272,8 @@ class SqlEventStore:
         """Return the stored records when `batch` is a retry of a committed append."""
         ids = [str(item.event_id) for _, pending, _ in batch for item in pending]
         with read_transaction(self.engine) as conn:
-            found: dict[str, tuple[Any, ...]] = {}
-            for chunk in in_lists(ids):
-                query = select(*ROW_COLUMNS).where(events.c.event_id.in_(chunk))
-                found.update((row[1], row) for row in fetch_tuples(conn, query))
+            query = select(*ROW_COLUMNS).where(member_of(conn, events.c.event_id, ids))
+            found = {row[1]: row for row in fetch_tuples(conn, query)}
             if not found:
                 return None
             keys = KeyRing(conn)
@@ -302,18 +300,17 @@ class SqlEventStore:
     # -- reading ---------------------------------------------------------------------------
 
     def _stream_versions(self, conn: Connection, stream_ids: list[str]) -> dict[str, int]:
-        """The versions of many streams at once (0 for new ones): one query per 500."""
+        """The versions of many streams at once (0 for new ones), in one query."""
         if len(stream_ids) == 1:
             return {stream_ids[0]: self._stream_version(conn, stream_ids[0])}
-        unique = sorted(set(stream_ids))
+        unique = set(stream_ids)
         versions = dict.fromkeys(unique, 0)
-        for chunk in in_lists(unique):
-            query = (
-                select(events.c.stream_id, func.max(events.c.stream_version))
-                .where(events.c.stream_id.in_(chunk))
-                .group_by(events.c.stream_id)
-            )
-            versions.update((str(stream), int(v)) for stream, v in fetch_tuples(conn, query))
+        query = (
+            select(events.c.stream_id, func.max(events.c.stream_version))
+            .where(member_of(conn, events.c.stream_id, unique))
+            .group_by(events.c.stream_id)
+        )
+        versions.update((str(stream), int(v)) for stream, v in fetch_tuples(conn, query))
         return versions
 
     def _stream_version(self, conn: Connection, stream_id: str) -> int:

@@ -22,7 +22,7 @@ from sqlalchemy import (
     select,
 )
 
-from events.database import in_lists
+from events.database import member_of
 from events.vocabulary import ERASED
 from projections.ids import id_starts_with
 from projections.names import display_name, name_key
@@ -140,13 +140,11 @@ def get_entry(conn: Connection, entry_id: str) -> DirectoryEntry | None:
 
 
 def entries_by_id(conn: Connection, entry_ids: Sequence[str]) -> dict[str, DirectoryEntry]:
-    """The entries with these ids (retracted ones too), by id: a few queries for any number."""
-    ids = sorted(set(entry_ids))
-    found: dict[str, DirectoryEntry] = {}
-    for chunk in in_lists(ids):
-        query = select(directory_entries).where(directory_entries.c.entry_id.in_(chunk))
-        found.update((row.entry_id, _entry(row)) for row in conn.execute(query))
-    return found
+    """The entries with these ids (retracted ones too), by id: one query for any number."""
+    query = select(directory_entries).where(
+        member_of(conn, directory_entries.c.entry_id, set(entry_ids))
+    )
+    return {row.entry_id: _entry(row) for row in conn.execute(query)}
 
 
 def list_entries(
@@ -211,19 +209,17 @@ def roles_of(conn: Connection, contact_ids: Sequence[str]) -> list[Role]:
     """Every role of these contacts, oldest first."""
     query = (
         select(directory_roles)
-        .where(directory_roles.c.contact_id.in_(contact_ids))
+        .where(member_of(conn, directory_roles.c.contact_id, contact_ids))
         .order_by(directory_roles.c.since, directory_roles.c.role_id)
     )
     return [_role(row) for row in conn.execute(query)]
 
 
 def roles_by_contact(conn: Connection, contact_ids: Sequence[str]) -> dict[str, list[Role]]:
-    """Every role of each of these contacts, oldest first (a few queries for any number)."""
-    ids = sorted(set(contact_ids))
-    found: dict[str, list[Role]] = {i: [] for i in ids}
-    for chunk in in_lists(ids):
-        for role in roles_of(conn, chunk):
-            found[role.contact_id].append(role)
+    """Every role of each of these contacts, oldest first (one query for any number)."""
+    found: dict[str, list[Role]] = {i: [] for i in contact_ids}
+    for role in roles_of(conn, list(found)):
+        found[role.contact_id].append(role)
     return found
 
 

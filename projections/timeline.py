@@ -27,7 +27,7 @@ from sqlalchemy import (
     select,
 )
 
-from events.database import fetch_tuples, in_lists
+from events.database import fetch_tuples, member_of
 from events.vocabulary import INTERACTION_KINDS
 from projections.ids import id_starts_with
 from projections.names import name_key
@@ -226,14 +226,13 @@ def rows_linked_to(
 def revisions_of(conn: Connection, row_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
     """Every revision of these rows, oldest first."""
     found: dict[str, list[dict[str, Any]]] = {}
-    for chunk in in_lists(row_ids):
-        query = (
-            select(timeline_revisions)
-            .where(timeline_revisions.c.row_id.in_(chunk))
-            .order_by(timeline_revisions.c.position)
-        )
-        for row in conn.execute(query).mappings():
-            found.setdefault(row["row_id"], []).append(dict(row))
+    query = (
+        select(timeline_revisions)
+        .where(member_of(conn, timeline_revisions.c.row_id, row_ids))
+        .order_by(timeline_revisions.c.position)
+    )
+    for row in conn.execute(query).mappings():
+        found.setdefault(row["row_id"], []).append(dict(row))
     return found
 
 
