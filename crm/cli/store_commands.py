@@ -22,12 +22,13 @@ def init(
     ] = False,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Create the store (or bring its schema up to date) and say where it is.
+    """Create the store (or bring its schema and read models up to date); say where it is.
 
     Example: crm --db sqlite:///team.db init
     """
     app = services(ctx)
     repaired = app.store.repair_guards() if repair_triggers else []
+    app.runner.catch_up()  # the first command after `init` finds its read models ready
     if repaired:
         note("reinstalled triggers: " + ", ".join(repaired))
     emit_object(_summary(ctx), fmt)

@@ -18,6 +18,19 @@ def test_init_creates_an_empty_store_and_reports_it(store_url: str) -> None:
     assert summary["backend"] in {"sqlite", "postgresql"}
 
 
+def test_init_leaves_every_read_model_built_and_current(store_url: str) -> None:
+    from events.connect import open_engine
+    from projections.views import views_current
+
+    crm_ok("init", db=store_url)
+
+    engine = open_engine(store_url)
+    try:
+        assert views_current(engine)
+    finally:
+        engine.dispose()
+
+
 def test_default_store_lives_in_the_user_data_directory(isolated_user_dirs: Path) -> None:
     summary = crm_json("init")
 
