@@ -25,7 +25,7 @@ PersonalTexts = Annotated[tuple[str, ...], PERSONAL]
 class Event(BaseModel):
     """A business fact in the past tense. Envelope data (ids, times, actor) lives elsewhere."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     schema_version: ClassVar[int] = 1
     subject_field: ClassVar[str | None] = None

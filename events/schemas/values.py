@@ -18,7 +18,7 @@ EntryKind = Literal[
 class Value(BaseModel):
     """A frozen value inside an event."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class When(Value):

@@ -9,6 +9,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from events.event import Event
+from events.schemas import values
 
 text = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
 offsets = st.sampled_from([UTC, timezone(timedelta(hours=8)), timezone(timedelta(hours=-5))])
@@ -29,6 +30,10 @@ def _register_defaults() -> None:
     st.register_type_strategy(datetime, aware_datetimes)
     st.register_type_strategy(Decimal, money)
     st.register_type_strategy(str, text)
+    # Event models build their validators on first use; hypothesis reads the constructor's
+    # signature, which is only `**data` until then.
+    for model in values.Value.__subclasses__():
+        model.model_rebuild()
 
 
 _register_defaults()
