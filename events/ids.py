@@ -11,6 +11,24 @@ import os
 from uuid import UUID
 
 _POOL_SIZE = 256
+
+
+class FreshUUID(UUID):
+    """A UUID that spells itself out once: a fresh id is written as text five or six times
+    (stream name, subject key, read-model rows), a tenth of an import's time when redone."""
+
+    __slots__ = ("_text",)
+    _text: str
+
+    def __str__(self) -> str:
+        try:
+            return self._text
+        except AttributeError:
+            text = super().__str__()
+            object.__setattr__(self, "_text", text)  # UUID forbids plain assignment
+            return text
+
+
 _pool: list[UUID] = []
 
 
@@ -25,7 +43,7 @@ def new_uuid() -> UUID:
         except IndexError:
             entropy = os.urandom(16 * _POOL_SIZE)
             _pool.extend(
-                UUID(bytes=entropy[i : i + 16], version=4) for i in range(0, len(entropy), 16)
+                FreshUUID(bytes=entropy[i : i + 16], version=4) for i in range(0, len(entropy), 16)
             )
 
 

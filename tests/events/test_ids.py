@@ -46,3 +46,12 @@ def test_a_forked_child_draws_ids_the_parent_does_not() -> None:
     os.close(read_end)
     assert len(from_child) == 16
     assert from_child != new_uuid().bytes
+
+
+def test_a_fresh_id_reads_and_compares_as_a_plain_uuid() -> None:
+    fresh = new_uuid()
+    plain = UUID(bytes=fresh.bytes)
+
+    assert str(fresh) == str(plain) == str(fresh)  # the second reading is the remembered one
+    assert fresh == plain and hash(fresh) == hash(plain)
+    assert f"contact-{fresh}" == f"contact-{plain}"
