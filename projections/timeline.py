@@ -209,7 +209,9 @@ def rows_linked_to(
     include_retracted: bool = False,
 ) -> list[dict[str, Any]]:
     """Timeline rows linked to any of these entries, in the order things happened."""
-    linked = select(timeline_links.c.row_id).where(timeline_links.c.ref_id.in_(ref_ids))
+    linked = select(timeline_links.c.row_id).where(
+        member_of(conn, timeline_links.c.ref_id, ref_ids)
+    )
     query = (
         select(timeline_entries)
         .where(timeline_entries.c.row_id.in_(linked))

@@ -20,6 +20,7 @@ from crm.reports.model import (
     VisitLine,
 )
 from crm.reports.people import contact_name, role_on
+from events.database import member_of
 from events.vocabulary import INTERACTION_KINDS
 from projections.directory import (
     DirectoryEntry,
@@ -307,7 +308,7 @@ def _open_followups(conn: Connection, linked: set[str], today: date) -> tuple[Fo
     query = (
         select(followup_items)
         .where(
-            followup_items.c.followup_id.in_(sorted(linked)),
+            member_of(conn, followup_items.c.followup_id, linked),
             followup_items.c.status == "open",
             followup_items.c.is_retracted.is_(False),
         )
