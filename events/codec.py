@@ -64,9 +64,11 @@ class PayloadCodec:
         cls = self._registry.class_for(event_type, schema_version)
         if schema_version == cls.schema_version and not cls.personal_fields():
             # The validator itself, not model_validate_json: its wrapper costs a microsecond
-            # on every event of a million-event rebuild.
+            # on every event of a million-event rebuild. Taken after a first validation, which
+            # builds it (models build their validators on first use).
+            event = cls.model_validate_json(text)
             self._plain[event_type] = (schema_version, cls.__pydantic_validator__.validate_json)
-            return cls.model_validate_json(text), False
+            return event, False
         data: dict[str, Any] = json.loads(text)
         erased = False
         sealed = data.pop(SEALED_KEY, None)

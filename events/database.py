@@ -181,17 +181,25 @@ def scan_transaction(engine: Engine) -> Iterator[Connection]:
                     driver.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
 
 
-def member_of(conn: Connection, column: ColumnElement[Any], values: Iterable[str]) -> Any:
+def member_of(
+    conn: Connection, column: ColumnElement[Any], values: Iterable[str]
+) -> ColumnElement[bool]:
     """`column IN (values)` with every value bound as one parameter: one query for any number.
 
     SQLAlchemy renders an `IN` list value by value, and the backends cap bound parameters;
     a JSON array (SQLite's `json_each`) or an array (PostgreSQL's `ANY`) goes across whole.
     """
-    listed = list(values)
-    if conn.dialect.name == "sqlite":
-        members = func.json_each(bindparam(None, json.dumps(listed))).table_valued("value")
-        return column.in_(select(members.c.value))
-    return column == any_(bindparam(None, listed, type_=ARRAY(String)))
+    if isinstance(values, str):
+        raise TypeError("member_of takes a collection of values, not one string")
+    listed = [str(value) for value in values]
+    if len(listed) == 1:
+        return column == listed[0]
+    if conn.dialect.name != "sqlite":
+        return column == any_(bindparam(None, listed, type_=ARRAY(String)))
+    if any("\x00" in value for value in listed):
+        return column.in_(listed)  # json_each ends a text at NUL; no id holds one
+    members = func.json_each(bindparam(None, json.dumps(listed))).table_valued("value")
+    return column.in_(select(members.c.value))
 
 
 def _regclass() -> Any:

@@ -28,6 +28,9 @@ class FreshUUID(UUID):
             object.__setattr__(self, "_text", text)  # UUID forbids plain assignment
             return text
 
+    def __repr__(self) -> str:
+        return f"UUID('{self}')"  # logs and test output read as for any other id
+
 
 _pool: list[UUID] = []
 

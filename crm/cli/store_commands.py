@@ -28,9 +28,9 @@ def init(
     """
     app = services(ctx)
     repaired = app.store.repair_guards() if repair_triggers else []
-    app.runner.catch_up()  # the first command after `init` finds its read models ready
     if repaired:
         note("reinstalled triggers: " + ", ".join(repaired))
+    app.runner.catch_up()  # the first command after `init` finds its read models ready
     emit_object(_summary(ctx), fmt)
 
 

@@ -32,8 +32,11 @@ def _register_defaults() -> None:
     st.register_type_strategy(str, text)
     # Event models build their validators on first use; hypothesis reads the constructor's
     # signature, which is only `**data` until then.
-    for model in values.Value.__subclasses__():
+    pending = list(values.Value.__subclasses__())
+    while pending:
+        model = pending.pop()
         model.model_rebuild()
+        pending.extend(model.__subclasses__())
 
 
 _register_defaults()

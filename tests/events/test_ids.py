@@ -53,5 +53,7 @@ def test_a_fresh_id_reads_and_compares_as_a_plain_uuid() -> None:
     plain = UUID(bytes=fresh.bytes)
 
     assert str(fresh) == str(plain) == str(fresh)  # the second reading is the remembered one
-    assert fresh == plain and hash(fresh) == hash(plain)
+    assert fresh == plain
+    assert hash(fresh) == hash(plain)
+    assert repr(fresh) == repr(plain)
     assert f"contact-{fresh}" == f"contact-{plain}"
