@@ -52,12 +52,17 @@ class RowContext:
 
     def find(self, kind: str, text: str) -> list[str]:
         """Ids of entries of a kind with exactly this name: one query per kind per import."""
+        return self.find_key(kind, name_key(text))
+
+    def find_key(self, kind: str, key: str) -> list[str]:
+        """Ids of entries of a kind with a name of this comparable form (see `name_key`)."""
         if kind not in self._names:
             index: dict[str, list[str]] = {}
-            for key, entry_id in name_keys(self.lookup.conn, [kind]):
-                index.setdefault(key, []).append(entry_id)
+            for known, entry_id in name_keys(self.lookup.conn, [kind]):
+                index.setdefault(known, []).append(entry_id)
             self._names[kind] = index
-        return sorted(set(self._names[kind].get(name_key(text), [])))
+        found = self._names[kind].get(key)
+        return sorted(set(found)) if found else []
 
     def first_seen(self, *identities: str) -> int | None:
         """The line an earlier row had one of these identities on, if any."""
@@ -111,7 +116,10 @@ class RowContext:
 
 
 def _split(raw: dict[str, str], name: str) -> list[str]:
-    return [part.strip() for part in raw.get(name, "").split(";") if part.strip()]
+    text = raw.get(name)
+    if not text:  # most optional columns are absent or empty
+        return []
+    return [part.strip() for part in text.split(";") if part.strip()]
 
 
 def _flag(raw: dict[str, str], name: str) -> bool:
@@ -167,10 +175,10 @@ def _contact_duplicate(
     """Same email as a known contact (or an earlier row), or the same name at the same org."""
     from projections.directory import roles_of
 
-    full = f"{contact.family_name} {contact.given_name}"
+    full = name_key(f"{contact.family_name} {contact.given_name}")
     org = str(role.organisation_id) if role else ""
     identities = [f"email:{e.lower()}" for e in contact.emails]
-    identities.append(f"name:{name_key(full)}|{org}")
+    identities.append(f"name:{full}|{org}")
     line = ctx.first_seen(*identities)
     ctx.remember(*identities)
     if line is not None:
@@ -180,7 +188,7 @@ def _contact_duplicate(
         if known:
             return f"same email as contact {known[0][:8]}"
     if role is not None:
-        for contact_id in ctx.find("contact", full):
+        for contact_id in ctx.find_key("contact", full):
             if any(r.organisation_id == org for r in roles_of(ctx.lookup.conn, [contact_id])):
                 return f"same name and organisation as contact {contact_id[:8]}"
     return None
