@@ -15,7 +15,8 @@ _POOL_SIZE = 256
 
 class FreshUUID(UUID):
     """A UUID that spells itself out once: a fresh id is written as text five or six times
-    (stream name, subject key, read-model rows), a tenth of an import's time when redone."""
+    (stream name, subject key, read-model rows); redone, that was some 90 ms of a
+    10,000-contact import."""
 
     __slots__ = ("_text",)
     _text: str
