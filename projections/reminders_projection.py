@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from sqlalchemy import MetaData
 
@@ -39,24 +39,16 @@ class RemindersProjection(Projection):
         match event:
             case ReminderClaimed():
                 previous = unit.get("reminder_states", event.key)
-                unit.put(
-                    "reminder_states",
-                    {
-                        "key": event.key,
-                        "stream_id": record.stream_id,
-                        "rule": event.rule,
-                        "subject_id": event.subject_id,
-                        "recipient": event.recipient,
-                        "due_at": utc_text(event.due_at),
-                        "status": "claimed",
-                        "message_id": event.message_id,
-                        "lease_until": utc_text(event.lease_until),
-                        "attempts": previous["attempts"] if previous else 0,
-                        "retry_at": None,
-                        "last_error": previous["last_error"] if previous else None,
-                        **common,
-                    },
+                row = _state_row(
+                    event,
+                    record,
+                    status="claimed",
+                    message_id=event.message_id,
+                    lease_until=utc_text(event.lease_until),
+                    attempts=previous["attempts"] if previous else 0,
+                    last_error=previous["last_error"] if previous else None,
                 )
+                unit.put("reminder_states", row | common)
             case ReminderHandedOver():
                 unit.change("reminder_states", event.key, status="handed_over", **common)
             case ReminderSent():
@@ -75,21 +67,29 @@ class RemindersProjection(Projection):
                     **common,
                 )
             case ReminderSkipped():
-                unit.put(
-                    "reminder_states",
-                    {
-                        "key": event.key,
-                        "stream_id": record.stream_id,
-                        "rule": event.rule,
-                        "subject_id": event.subject_id,
-                        "recipient": event.recipient,
-                        "due_at": utc_text(event.due_at),
-                        "status": "skipped",
-                        "message_id": None,
-                        "lease_until": None,
-                        "attempts": 0,
-                        "retry_at": None,
-                        "last_error": event.reason,
-                        **common,
-                    },
+                row = _state_row(
+                    event,
+                    record,
+                    status="skipped",
+                    message_id=None,
+                    lease_until=None,
+                    attempts=0,
+                    last_error=event.reason,
                 )
+                unit.put("reminder_states", row | common)
+
+
+def _state_row(
+    event: ReminderClaimed | ReminderSkipped, record: RecordedEvent[Event], **state: Any
+) -> dict[str, Any]:
+    """A reminder's whole row as a claim or a skip starts it: what it is, then where it stands."""
+    return {
+        "key": event.key,
+        "stream_id": record.stream_id,
+        "rule": event.rule,
+        "subject_id": event.subject_id,
+        "recipient": event.recipient,
+        "due_at": utc_text(event.due_at),
+        "retry_at": None,
+        **state,
+    }
