@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any, ClassVar
+from uuid import UUID
 
 from sqlalchemy import MetaData
 
@@ -15,6 +16,7 @@ from events.schemas.contacts import (
     ContactRegistered,
     ContactRoleAssigned,
     ContactRoleEnded,
+    FirstRole,
 )
 from events.schemas.corrections import EntryCorrected, EntryRetracted
 from events.schemas.followups import (
@@ -81,6 +83,8 @@ class DirectoryProjection(Projection):
                 self._create(unit, "organisation", event.organisation_id, event, record)
             case ContactRegistered():
                 self._create(unit, "contact", event.contact_id, event, record)
+                if event.first_role is not None:
+                    unit.add("directory_roles", _role_row(event.contact_id, event.first_role))
             case PartnershipFormed():
                 self._create(unit, "partnership", event.partnership_id, event, record)
             case MissionPlanned():
@@ -90,7 +94,7 @@ class DirectoryProjection(Projection):
             case FollowUpOpened():
                 self._create(unit, "followup", event.followup_id, event, record, status="open")
             case ContactRoleAssigned():
-                unit.add("directory_roles", _role_row(event))
+                unit.add("directory_roles", _role_row(event.contact_id, event))
             case ContactRoleEnded():
                 unit.change("directory_roles", str(event.role_id), until=event.until.isoformat())
             case PartnershipStatusChanged():
@@ -130,7 +134,7 @@ class DirectoryProjection(Projection):
         record: RecordedEvent[Event],
         **extra: Any,
     ) -> None:
-        data = event.model_dump(mode="json")
+        data = event.model_dump(mode="json", exclude=_KEPT_ELSEWHERE)
         if extra:
             data.update(extra)
         row = {
@@ -138,7 +142,11 @@ class DirectoryProjection(Projection):
             "kind": kind,
             "label": label_of(kind, data),
             # pydantic's own JSON when nothing is added: a quarter of the cost of json.dumps
-            "data": json.dumps(data, ensure_ascii=False) if extra else event.model_dump_json(),
+            "data": (
+                json.dumps(data, ensure_ascii=False)
+                if extra
+                else event.model_dump_json(exclude=_KEPT_ELSEWHERE)
+            ),
             "created_position": record.position,
             "is_retracted": False,
         }
@@ -202,12 +210,17 @@ class DirectoryProjection(Projection):
         self._set_names(unit, row["entry_id"], "contact", before, set())
 
 
-def _role_row(event: ContactRoleAssigned) -> dict[str, Any]:
+_KEPT_ELSEWHERE = {"first_role"}
+"""Fields of a creating event that are not the entry's data: a contact's first role is a row
+of `directory_roles`, as every later role is."""
+
+
+def _role_row(contact_id: UUID, role: ContactRoleAssigned | FirstRole) -> dict[str, Any]:
     return {
-        "role_id": str(event.role_id),
-        "contact_id": str(event.contact_id),
-        "organisation_id": str(event.organisation_id),
-        "title": event.title,
-        "since": event.since.isoformat() if event.since else None,
-        "until": event.until.isoformat() if event.until else None,
+        "role_id": str(role.role_id),
+        "contact_id": str(contact_id),
+        "organisation_id": str(role.organisation_id),
+        "title": role.title,
+        "since": role.since.isoformat() if role.since else None,
+        "until": role.until.isoformat() if role.until else None,
     }

@@ -54,11 +54,13 @@ def add(
     from crm import fields
     from crm.commands.contacts import register_contact
     from crm.dates import parse_timezone
-    from events.schemas.contacts import ContactRegistered, ContactRoleAssigned
+    from events.schemas.contacts import ContactRegistered, FirstRole
 
     session = Session(ctx)
     full = fields.one_line(name, "NAME")
     family, given = fields.split_name(full, family_first=family_name_first)
+    if (org is None) != (title is None):
+        raise typer.BadParameter("--org and --title go together", param_hint="--org/--title")
     contact = ContactRegistered(
         contact_id=uuid4(),
         family_name=fields.one_line(family_name or family, "--family-name"),
@@ -76,20 +78,17 @@ def add(
         timezone=parse_timezone(timezone) if timezone else None,
         tags=tuple(fields.one_line(t, "--tag") for t in tag or ()),
     )
-    if (org is None) != (title is None):
-        raise typer.BadParameter("--org and --title go together", param_hint="--org/--title")
     with session.lookup() as lookup:
         duplicate = _duplicate(lookup, contact)
-        role = None
         if org is not None and title is not None:
-            role = ContactRoleAssigned(
-                contact_id=contact.contact_id,
+            role = FirstRole(
                 role_id=uuid4(),
                 organisation_id=UUID(lookup.resolve(["organisation"], org).entry_id),
                 title=fields.one_line(title, "--title"),
                 since=session.day(since) if since else None,
             )
-    session.run(register_contact, contact, role, duplicate)
+            contact = contact.model_copy(update={"first_role": role})
+    session.run(register_contact, contact, duplicate)
     session.created("contact", contact.contact_id, fmt, name=full)
 
 

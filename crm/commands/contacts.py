@@ -17,6 +17,7 @@ from events.schemas.contacts import (
     ContactRegistered,
     ContactRoleAssigned,
     ContactRoleEnded,
+    FirstRole,
 )
 from events.schemas.corrections import EntryCorrected, EntryRetracted
 
@@ -62,7 +63,9 @@ def evolve(state: Contact, event: Event) -> Contact:
     """Fold one event into the contact."""
     match event:
         case ContactRegistered():
-            return replace(state, registered=event, first=event)
+            role = event.role_assigned()
+            roles = {role.role_id: role} if role else {}
+            return replace(state, registered=event, first=event, roles=roles)
         case ContactRoleAssigned():
             return replace(state, roles={**state.roles, event.role_id: event})
         case ContactRoleEnded() if event.role_id in state.roles:
@@ -87,27 +90,21 @@ def _require_current(state: Contact, contact_id: UUID) -> None:
 
 
 def decide_register(
-    cmd: ContactRegistered,
-    first_role: ContactRoleAssigned | None,
-    state: Contact,
-    duplicate_of: str | None,
+    cmd: ContactRegistered, state: Contact, duplicate_of: str | None
 ) -> list[Event]:
-    """Register a person (and their first role), unless they are already in the directory."""
+    """Register a person (with their first role), unless they are already in the directory."""
     if state.registered is not None:
         if state.first == cmd:
             return []
         raise CommandRejectedError(f"contact {cmd.contact_id} already exists")
     if duplicate_of is not None:
         raise CommandRejectedError(f"this looks like an existing contact: {duplicate_of}")
-    if first_role is None:
-        return [cmd]
-    if first_role.contact_id != cmd.contact_id:
-        raise CommandRejectedError("the first role belongs to another contact")
-    _check_span(first_role)
-    return [cmd, *_role_change(first_role, Contact())]
+    if cmd.first_role is not None:
+        _check_span(cmd.first_role)
+    return [cmd]
 
 
-def _check_span(role: ContactRoleAssigned) -> None:
+def _check_span(role: ContactRoleAssigned | FirstRole) -> None:
     if role.since and role.until and role.until < role.since:
         raise CommandRejectedError(f"the role ends ({role.until}) before it starts ({role.since})")
 
@@ -159,15 +156,12 @@ def decide_forget(cmd: ContactForgotten, state: Contact) -> list[Event]:
 
 
 def register_contact(
-    ctx: CommandContext,
-    cmd: ContactRegistered,
-    first_role: ContactRoleAssigned | None = None,
-    duplicate_of: str | None = None,
+    ctx: CommandContext, cmd: ContactRegistered, duplicate_of: str | None = None
 ) -> list[RecordedEvent[Event]]:
     """Handle: load, decide, append."""
     stream = stream_id("contact", cmd.contact_id)
     state, version = load(ctx, stream, evolve, Contact())
-    return append(ctx, stream, decide_register(cmd, first_role, state, duplicate_of), version)
+    return append(ctx, stream, decide_register(cmd, state, duplicate_of), version)
 
 
 def assign_role(ctx: CommandContext, cmd: ContactRoleAssigned) -> list[RecordedEvent[Event]]:

@@ -15,7 +15,7 @@ from crm.errors import BadInputError, UnknownReferenceError
 from crm.lookup import Lookup
 from events.event import Event
 from events.ids import new_uuid
-from events.schemas.contacts import ContactRegistered, ContactRoleAssigned
+from events.schemas.contacts import ContactRegistered, FirstRole
 from events.schemas.followups import FollowUpOpened
 from events.schemas.interactions import InteractionLogged
 from events.schemas.organisations import OrganisationRegistered
@@ -135,6 +135,17 @@ def contact_row(raw: dict[str, str], ctx: RowContext) -> tuple[Writes, str | Non
         family, given = fields.split_name(full, family_first=first)
     contact_id = new_uuid()
     emails = tuple(fields.email(e, "email") for e in _split(raw, "email") + _split(raw, "emails"))
+    writes: Writes = []
+    role = None
+    org_name = raw.get("organisation") or raw.get("org")
+    if org_name:
+        org_id, writes = ctx.organisation(org_name)
+        role = FirstRole(
+            role_id=new_uuid(),
+            organisation_id=org_id,
+            title=fields.one_line(raw.get("title", "Contact"), "title"),
+            since=parse_day(raw["since"], today=ctx.today) if raw.get("since") else None,
+        )
     contact = ContactRegistered(
         contact_id=contact_id,
         family_name=fields.one_line(family, "family_name"),
@@ -151,30 +162,18 @@ def contact_row(raw: dict[str, str], ctx: RowContext) -> tuple[Writes, str | Non
         languages=tuple(fields.one_line(x, "languages") for x in _split(raw, "languages")),
         timezone=parse_timezone(raw["timezone"]) if raw.get("timezone") else None,
         tags=tuple(fields.one_line(t, "tags") for t in _split(raw, "tags")),
+        first_role=role,
     )
-    writes: Writes = []
-    role = None
-    org_name = raw.get("organisation") or raw.get("org")
-    if org_name:
-        org_id, writes = ctx.organisation(org_name)
-        role = ContactRoleAssigned(
-            contact_id=contact_id,
-            role_id=new_uuid(),
-            organisation_id=org_id,
-            title=fields.one_line(raw.get("title", "Contact"), "title"),
-            since=parse_day(raw["since"], today=ctx.today) if raw.get("since") else None,
-        )
-    duplicate = _contact_duplicate(contact, role, ctx)
-    events = decide_register(contact, role, Contact(), None)
+    duplicate = _contact_duplicate(contact, ctx)
+    events = decide_register(contact, Contact(), None)
     return [*writes, (f"contact-{contact_id}", events)], duplicate
 
 
-def _contact_duplicate(
-    contact: ContactRegistered, role: ContactRoleAssigned | None, ctx: RowContext
-) -> str | None:
+def _contact_duplicate(contact: ContactRegistered, ctx: RowContext) -> str | None:
     """Same email as a known contact (or an earlier row), or the same name at the same org."""
     from projections.directory import roles_of
 
+    role = contact.first_role
     full = name_key(f"{contact.family_name} {contact.given_name}")
     org = str(role.organisation_id) if role else ""
     identities = [f"email:{e.lower()}" for e in contact.emails]

@@ -115,11 +115,7 @@ def test_every_event_of_an_import_carries_the_batch_id(db: str, tmp_path: Path) 
     assert len(written) == summary["written"]
     assert {e["correlation_id"] for e in written} == {summary["batch"]}
     assert {e["source"] for e in written} == {"import"}
-    assert {e["type"] for e in written} == {
-        "OrganisationRegistered",
-        "ContactRegistered",
-        "ContactRoleAssigned",
-    }
+    assert {e["type"] for e in written} == {"OrganisationRegistered", "ContactRegistered"}
 
 
 def test_a_dry_run_previews_what_would_be_created_and_writes_nothing(

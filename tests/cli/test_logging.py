@@ -176,6 +176,19 @@ def test_signing_freezes_titles_and_activates_the_partnership(db: str) -> None:
     assert any("Vice Mayor" in r and "to 2021-05-31" in r for r in zhao_now["roles"])
 
 
+def test_a_contact_added_with_a_title_is_one_event_holding_the_role(db: str) -> None:
+    ids = add_story(db)
+
+    (registered,) = stream_events(db, ids["zhao"])
+    zhao = crm_json("contact", "show", "Zhao Xuenong", db=db)
+
+    assert registered["type"] == "ContactRegistered"
+    assert registered["data"]["first_role"]["title"] == "Vice Mayor"  # type: ignore[index]
+    assert registered["data"]["first_role"]["organisation_id"] == ids["kunming"]  # type: ignore[index]
+    assert zhao["titles"] == ["Vice Mayor, Kunming Municipal People's Government"]
+    assert "first_role" not in crm_json("contact", "list", db=db)[0]
+
+
 def test_status_changes_keep_their_reason(db: str) -> None:
     add_story(db)
 

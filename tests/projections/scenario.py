@@ -25,7 +25,7 @@ from crm.commands.context import CommandContext
 from crm.errors import CommandRejectedError
 from crm.exchange import erasure
 from events.schemas.agreements import AgreementSigned
-from events.schemas.contacts import ContactRegistered, ContactRoleAssigned
+from events.schemas.contacts import ContactRegistered, ContactRoleAssigned, FirstRole
 from events.schemas.followups import FollowUpCompleted, FollowUpOpened, FollowUpRedated
 from events.schemas.interactions import InteractionLogged
 from events.schemas.missions import (
@@ -75,7 +75,12 @@ def base_world(ctx: CommandContext) -> World:
             organisation_id=world.orgs[n % 3],
             title=f"Title {n}",
         )
-        contacts.register_contact(ctx, person, role)
+        if n % 2:  # registered holding the role, as imports and `crm contact add` record it
+            first = FirstRole(**role.model_dump(exclude={"contact_id"}))
+            contacts.register_contact(ctx, person.model_copy(update={"first_role": first}))
+        else:  # registered, then assigned the role: how stores written before 2026-12 read
+            contacts.register_contact(ctx, person)
+            contacts.assign_role(ctx, role)
         world.contacts.append(person.contact_id)
     formed = PartnershipFormed(
         partnership_id=uuid4(),

@@ -22,6 +22,7 @@ from events.schemas.contacts import (
     ContactRegistered,
     ContactRoleAssigned,
     ContactRoleEnded,
+    FirstRole,
 )
 from events.schemas.corrections import EntryCorrected, EntryRetracted
 from events.vocabulary import ERASED
@@ -65,25 +66,53 @@ VICE_MAYOR = role(1, "Vice Mayor", since=date(2015, 1, 1))
 MAYOR = role(2, "Mayor", since=date(2021, 1, 1))
 
 
+def arriving_as(assignment: ContactRoleAssigned) -> ContactRegistered:
+    """Zhao, registered holding this role."""
+    first = FirstRole(**assignment.model_dump(exclude={"contact_id"}))
+    return ZHAO.model_copy(update={"first_role": first})
+
+
 # registering
 
 
 def test_a_new_contact_is_registered_without_a_role() -> None:
-    decided = decide_register(ZHAO, None, fold(), None)
+    decided = decide_register(ZHAO, fold(), None)
 
     assert decided == [ZHAO]
 
 
-def test_a_new_contact_is_registered_with_a_first_role() -> None:
-    decided = decide_register(ZHAO, VICE_MAYOR, fold(), None)
+def test_a_new_contact_is_registered_with_a_first_role_in_one_event() -> None:
+    arriving = arriving_as(VICE_MAYOR)
 
-    assert decided == [ZHAO, VICE_MAYOR]
+    decided = decide_register(arriving, fold(), None)
+
+    assert decided == [arriving]
+
+
+def test_a_first_role_is_held_as_a_separately_assigned_role_would_be() -> None:
+    embedded = fold(arriving_as(VICE_MAYOR))
+    separate = fold(ZHAO, VICE_MAYOR)
+
+    assert embedded.roles == separate.roles == {VICE_MAYOR.role_id: VICE_MAYOR}
+    assert embedded.role_on(date(2016, 1, 1)) == VICE_MAYOR
+
+
+def test_a_later_role_ends_the_first_role_at_the_same_organisation() -> None:
+    state = fold(arriving_as(VICE_MAYOR))
+
+    decided = decide_assign_role(MAYOR, state)
+
+    assert decided == [
+        ContactRoleEnded(contact_id=ZHAO_ID, role_id=VICE_MAYOR.role_id, until=date(2020, 12, 31)),
+        MAYOR,
+    ]
 
 
 def test_registering_the_same_contact_again_records_nothing() -> None:
-    state = fold(ZHAO)
+    arriving = arriving_as(VICE_MAYOR)
+    state = fold(arriving)
 
-    decided = decide_register(ZHAO, VICE_MAYOR, state, None)
+    decided = decide_register(arriving, state, None)
 
     assert decided == []
 
@@ -93,7 +122,7 @@ def test_different_content_under_an_existing_contact_id_is_rejected() -> None:
     other = ZHAO.model_copy(update={"given_name": "Xue"})
 
     with pytest.raises(CommandRejectedError, match=f"contact {ZHAO_ID} already exists"):
-        decide_register(other, None, state, None)
+        decide_register(other, state, None)
 
 
 def test_a_likely_duplicate_of_an_existing_contact_is_rejected() -> None:
@@ -102,14 +131,14 @@ def test_a_likely_duplicate_of_an_existing_contact_is_rejected() -> None:
     with pytest.raises(
         CommandRejectedError, match=f"this looks like an existing contact: {duplicate}"
     ):
-        decide_register(ZHAO, None, fold(), duplicate)
+        decide_register(ZHAO, fold(), duplicate)
 
 
 def test_a_first_role_ending_before_it_starts_is_rejected() -> None:
     backwards = role(1, "Vice Mayor", since=date(2021, 1, 1), until=date(2020, 12, 31))
 
     with pytest.raises(CommandRejectedError, match="before it starts"):
-        decide_register(ZHAO, backwards, fold(), None)
+        decide_register(arriving_as(backwards), fold(), None)
 
 
 # assigning roles
