@@ -10,15 +10,14 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from sqlalchemy import Connection, Engine
-
 from crm.config import Settings
 from crm.lookup import Lookup
-from events.connect import open_engine
-from events.database import read_transaction
+from events.reader import Reader, reader_of, sqlite_path, sqlite_snapshot
 from projections.views import views_current
 
 if TYPE_CHECKING:  # loaded on first use: a read of current views needs none of them
+    from sqlalchemy import Connection, Engine
+
     from crm.commands.context import CommandContext
     from events.envelope import RecordedEvent
     from events.event import Event
@@ -35,12 +34,19 @@ def system_clock() -> datetime:
 
 @dataclass
 class Services:
-    """Everything a command needs, wired once per process; the store and the projections
-    are built on first use, so a read of current views never loads the event models."""
+    """Everything a command needs, wired once per process; the engine, the store and the
+    projections are built on first use, so a read of current views on SQLite loads none of
+    SQLAlchemy, pydantic or the event models."""
 
     settings: Settings
-    engine: Engine
     clock: Clock
+
+    @cached_property
+    def engine(self) -> Engine:
+        """The database, its schema created or migrated on first use."""
+        from events.connect import open_engine
+
+        return open_engine(self.settings.database_url)
 
     @cached_property
     def store(self) -> SqlEventStore:
@@ -73,28 +79,54 @@ class Services:
     @contextmanager
     def reading(self) -> Iterator[Connection]:
         """Bring the read models up to the log (a cheap check when current), then read."""
-        if not views_current(self.engine):
+        from events.database import read_transaction
+
+        with read_transaction(self.engine) as conn:
+            current = views_current(reader_of(conn))
+        if not current:
             self.runner.catch_up()
         with read_transaction(self.engine) as conn:
             yield conn
 
     @contextmanager
-    def lookup(self) -> Iterator[Lookup]:
+    def views(self) -> Iterator[Reader]:
+        """Read current read models in one snapshot, through plain SQL (see `events.reader`).
+
+        On a SQLite file whose views are current this loads nothing beyond the stdlib driver;
+        otherwise (PostgreSQL, a new or stale store) it reads as `reading` does, which first
+        opens the store the long way (creating or migrating it) and catches up.
+        """
+        path = sqlite_path(self.settings.database_url)
+        if path is not None:
+            with sqlite_snapshot(path) as reader:
+                if reader is not None and views_current(reader):
+                    yield reader
+                    return
+        with self.reading() as conn:
+            yield reader_of(conn)
+
+    @contextmanager
+    def lookup(self) -> Iterator[Lookup[Connection]]:
         """Resolve references against current read models."""
         with self.reading() as conn:
             yield Lookup(conn)
+
+    @contextmanager
+    def view_lookup(self) -> Iterator[Lookup[Reader]]:
+        """Resolve references, then read, in one snapshot of current read models (`views`)."""
+        with self.views() as reader:
+            yield Lookup(reader)
 
     def after_command(self, written: Sequence[RecordedEvent[Event]] = ()) -> None:
         """Catch the read models up with what the command just wrote (handed over as is)."""
         self.runner.catch_up(written)
 
     def close(self) -> None:
-        """Release database connections."""
-        self.engine.dispose()
+        """Release database connections (if any were opened)."""
+        if "engine" in self.__dict__:
+            self.engine.dispose()
 
 
 def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Services:
     """Open the store named by the settings and wire the services around it."""
-    return Services(
-        settings=settings, engine=open_engine(settings.database_url), clock=clock or system_clock
-    )
+    return Services(settings=settings, clock=clock or system_clock)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
-
-from sqlalchemy import Connection
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from crm.errors import BadInputError, UnknownReferenceError
 from projections.directory import (
@@ -17,6 +16,11 @@ from projections.directory import (
     name_keys,
 )
 from projections.names import name_key
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from events.reader import Reader
 
 _ID_PREFIX = re.compile(r"[0-9a-f]{4,8}(?:-[0-9a-f-]{0,28})?")
 _KIND_PREFIX = re.compile(
@@ -29,7 +33,7 @@ def described(entries: Sequence[DirectoryEntry]) -> tuple[str, ...]:
 
 
 def _interactions(
-    conn: Connection, *, prefix: str | None = None, key: str | None = None
+    conn: Reader | Connection, *, prefix: str | None = None, key: str | None = None
 ) -> list[DirectoryEntry]:
     """Interactions live in the timeline, not the directory: found there by id or subject."""
     import json
@@ -58,10 +62,14 @@ def _preferred_kind(entries: list[DirectoryEntry], kinds: Sequence[str]) -> list
     return entries
 
 
-class Lookup:
-    """Find entries by reference inside one read transaction."""
+Conn = TypeVar("Conn", bound="Reader | Connection")
 
-    def __init__(self, conn: Connection) -> None:
+
+class Lookup(Generic[Conn]):
+    """Find entries by reference inside one read transaction (a SQLAlchemy one, for commands
+    that go on to query in it, or a plain reader's)."""
+
+    def __init__(self, conn: Conn) -> None:
         self.conn = conn
 
     def resolve(

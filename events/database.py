@@ -25,14 +25,15 @@ from sqlalchemy import (
     event,
     func,
     select,
+    text,
 )
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.sql import ColumnElement, Executable, cast, literal
 
 from events.errors import DatabaseUrlError
+from events.reader import BUSY_TIMEOUT_MS, Params, Reader
 
-BUSY_TIMEOUT_MS = 30_000
 CACHE_KIB = 64_000
 """SQLite's page cache per connection (allocated only as used)."""
 SCAN_CACHE_KIB = 2_000
@@ -239,6 +240,33 @@ def fetch_tuples(conn: Connection, query: Select[Any]) -> list[tuple[Any, ...]]:
     finally:
         cursor.close()
     return rows
+
+
+class AlchemyReader(Reader):
+    """A reader inside a SQLAlchemy transaction: SQLite's rows straight from its driver,
+    PostgreSQL's through `text()` (which turns `:name` into the driver's own style)."""
+
+    errors = (DBAPIError, sqlite3.Error)  # SQLite: its driver raises; PostgreSQL: wrapped
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.dialect = conn.dialect.name
+
+    def rows(self, sql: str, params: Params | None = None) -> list[tuple[Any, ...]]:
+        return self._named_rows(sql, params)[1]
+
+    def _named_rows(
+        self, sql: str, params: Params | None
+    ) -> tuple[list[str], list[tuple[Any, ...]]]:
+        if self.dialect == "sqlite":
+            cursor = self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            try:
+                rows = cursor.execute(sql, dict(params or {})).fetchall()
+                return [column[0] for column in cursor.description], rows
+            finally:
+                cursor.close()
+        result = self.conn.execute(text(sql), dict(params or {}))
+        return list(result.keys()), [tuple(row) for row in result]
 
 
 class Prepared:

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Engine, func, insert, inspect, select, update
 
 from events.database import installed_guards, read_transaction, write_transaction
 from events.errors import SchemaTooNewError
+from events.schema_version import LATEST, SCHEMA_VERSION_KEY
 from events.tables import (
     GENESIS_HASH,
     POSTGRES_GUARD_FUNCTION,
@@ -19,7 +20,6 @@ from events.tables import (
     store_meta,
 )
 
-SCHEMA_VERSION_KEY = "schema_version"
 _PG_MIGRATION_LOCK = 0x63726D  # "crm": serialises concurrent first starts on one server
 
 
@@ -39,7 +39,8 @@ def _create_log(conn: Connection) -> None:
 
 
 MIGRATIONS: tuple[Migration, ...] = (Migration(1, "create the event log", _create_log),)
-LATEST = MIGRATIONS[-1].version
+if MIGRATIONS[-1].version != LATEST:  # pragma: no cover - caught by any test run
+    raise RuntimeError("events.schema_version.LATEST must name the last migration")
 
 
 def install_guards(conn: Connection) -> None:

@@ -1,4 +1,7 @@
-"""The directory: every entry by kind with its current data, its names, and contacts' roles."""
+"""The directory: every entry by kind with its current data, its names, and contacts' roles.
+
+Its tables are in `projections.directory_tables`; reading them needs no SQLAlchemy.
+"""
 
 from __future__ import annotations
 
@@ -6,69 +9,20 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    Column,
-    ColumnElement,
-    Connection,
-    Index,
-    MetaData,
-    String,
-    Table,
-    Text,
-    select,
-)
-
-from events.database import member_of
+from events.reader import placeholders, reader_of
 from events.vocabulary import ERASED
-from projections.ids import id_starts_with
 from projections.names import display_name, name_key
 
-metadata = MetaData()
+if TYPE_CHECKING:
+    from events.reader import Readable
 
 VERSION = 2
 """The shape and content of these tables: a change rebuilds them on first use.
 
 2: a new entry's data is pydantic's compact JSON
 """
-
-directory_entries = Table(
-    "directory_entries",
-    metadata,
-    Column("entry_id", String(36), primary_key=True),
-    Column("kind", String(20), nullable=False),
-    Column("label", Text, nullable=False),
-    Column("data", Text, nullable=False),
-    Column("created_position", BigInteger, nullable=False),
-    Column("is_retracted", Boolean, nullable=False),
-)
-Index("ix_directory_entries_kind_label", directory_entries.c.kind, directory_entries.c.label)
-
-directory_names = Table(
-    "directory_names",
-    metadata,
-    Column("entry_id", String(36), primary_key=True),
-    Column("name_key", Text, primary_key=True),
-    Column("kind", String(20), nullable=False),
-    sqlite_with_rowid=False,  # small rows keyed by text: one b-tree, not two
-)
-Index("ix_directory_names_kind_key", directory_names.c.kind, directory_names.c.name_key)
-
-directory_roles = Table(
-    "directory_roles",
-    metadata,
-    Column("role_id", String(36), primary_key=True),
-    Column("contact_id", String(36), nullable=False),
-    Column("organisation_id", String(36), nullable=False),
-    Column("title", Text, nullable=False),
-    Column("since", String(10)),
-    Column("until", String(10)),
-)
-Index("ix_directory_roles_contact", directory_roles.c.contact_id)
-Index("ix_directory_roles_organisation", directory_roles.c.organisation_id)
 
 
 def label_of(kind: str, data: dict[str, Any]) -> str:
@@ -121,70 +75,58 @@ class DirectoryEntry:
     is_retracted: bool
 
 
-def _entry(row: Any) -> DirectoryEntry:
-    return DirectoryEntry(
-        row.entry_id,
-        row.kind,
-        row.label,
-        json.loads(row.data),
-        row.created_position,
-        bool(row.is_retracted),
-    )
+_ENTRY = "SELECT entry_id, kind, label, data, created_position, is_retracted FROM directory_entries"
 
 
-def get_entry(conn: Connection, entry_id: str) -> DirectoryEntry | None:
+def _entry(row: tuple[Any, ...]) -> DirectoryEntry:
+    entry_id, kind, label, data, position, is_retracted = row
+    return DirectoryEntry(entry_id, kind, label, json.loads(data), position, bool(is_retracted))
+
+
+def get_entry(conn: Readable, entry_id: str) -> DirectoryEntry | None:
     """One entry by its full id."""
-    query = select(directory_entries).where(directory_entries.c.entry_id == entry_id)
-    row = conn.execute(query).first()
-    return None if row is None else _entry(row)
+    rows = reader_of(conn).rows(f"{_ENTRY} WHERE entry_id = :id", {"id": entry_id})
+    return _entry(rows[0]) if rows else None
 
 
-def entries_by_id(conn: Connection, entry_ids: Sequence[str]) -> dict[str, DirectoryEntry]:
+def entries_by_id(conn: Readable, entry_ids: Sequence[str]) -> dict[str, DirectoryEntry]:
     """The entries with these ids (retracted ones too), by id: one query for any number."""
-    query = select(directory_entries).where(
-        member_of(conn, directory_entries.c.entry_id, set(entry_ids))
-    )
-    return {row.entry_id: _entry(row) for row in conn.execute(query)}
+    if not entry_ids:
+        return {}
+    reader = reader_of(conn)
+    member, params = reader.member_of("entry_id", "ids", set(entry_ids))
+    return {row[0]: _entry(row) for row in reader.rows(f"{_ENTRY} WHERE {member}", params)}
 
 
 def list_entries(
-    conn: Connection, kind: str, *, include_retracted: bool = False
+    conn: Readable, kind: str, *, include_retracted: bool = False
 ) -> list[DirectoryEntry]:
     """Every entry of a kind, by label."""
-    query = (
-        select(directory_entries)
-        .where(directory_entries.c.kind == kind)
-        .order_by(directory_entries.c.label, directory_entries.c.entry_id)
-    )
-    if not include_retracted:
-        query = query.where(directory_entries.c.is_retracted.is_(False))
-    return [_entry(row) for row in conn.execute(query)]
+    current = "" if include_retracted else " AND is_retracted = false"
+    sql = f"{_ENTRY} WHERE kind = :kind{current} ORDER BY label, entry_id"
+    return [_entry(row) for row in reader_of(conn).rows(sql, {"kind": kind})]
 
 
 def entries_with_id_prefix(
-    conn: Connection, kinds: Sequence[str], prefix: str
+    conn: Readable, kinds: Sequence[str], prefix: str
 ) -> list[DirectoryEntry]:
     """Current entries of these kinds whose id starts with `prefix`."""
-    kind: ColumnElement[str] = directory_entries.c.kind
-    if conn.dialect.name == "sqlite":
-        # `kind || ''` keeps SQLite (which has no statistics here) from reading every entry
-        # of these kinds through the (kind, label) index instead of the key's few ids in
-        # range: 47 ms on a store of 20,000 contacts, for every reference typed as an id.
-        kind = kind.concat("")
-    query = select(directory_entries).where(
-        kind.in_(kinds),
-        id_starts_with(conn, directory_entries.c.entry_id, prefix),
-        directory_entries.c.is_retracted.is_(False),
-    )
-    return [_entry(row) for row in conn.execute(query.limit(20))]
+    reader = reader_of(conn)
+    # `kind || ''` keeps SQLite (which has no statistics here) from reading every entry of
+    # these kinds through the (kind, label) index instead of the key's few ids in range: 47 ms
+    # on a store of 20,000 contacts, for every reference typed as an id.
+    kind = "kind || ''" if reader.dialect == "sqlite" else "kind"
+    listed, params = placeholders("kind", kinds)
+    starts, more = reader.starts_with("entry_id", "prefix", prefix)
+    sql = f"{_ENTRY} WHERE {kind} IN ({listed}) AND {starts} AND is_retracted = false LIMIT 20"
+    return [_entry(row) for row in reader.rows(sql, params | more)]
 
 
-def name_keys(conn: Connection, kinds: Sequence[str]) -> list[tuple[str, str]]:
+def name_keys(conn: Readable, kinds: Sequence[str]) -> list[tuple[str, str]]:
     """Every (name key, entry id) of current entries of these kinds."""
-    query = select(directory_names.c.name_key, directory_names.c.entry_id).where(
-        directory_names.c.kind.in_(kinds)
-    )
-    return [(row.name_key, row.entry_id) for row in conn.execute(query)]
+    listed, params = placeholders("kind", kinds)
+    sql = f"SELECT name_key, entry_id FROM directory_names WHERE kind IN ({listed})"
+    return [(key, entry_id) for key, entry_id in reader_of(conn).rows(sql, params)]
 
 
 @dataclass(frozen=True)
@@ -205,17 +147,20 @@ class Role:
         )
 
 
-def roles_of(conn: Connection, contact_ids: Sequence[str]) -> list[Role]:
+_ROLE = "SELECT role_id, contact_id, organisation_id, title, since, until FROM directory_roles"
+
+
+def roles_of(conn: Readable, contact_ids: Sequence[str]) -> list[Role]:
     """Every role of these contacts, oldest first."""
-    query = (
-        select(directory_roles)
-        .where(member_of(conn, directory_roles.c.contact_id, contact_ids))
-        .order_by(directory_roles.c.since, directory_roles.c.role_id)
-    )
-    return [_role(row) for row in conn.execute(query)]
+    if not contact_ids:
+        return []
+    reader = reader_of(conn)
+    member, params = reader.member_of("contact_id", "ids", contact_ids)
+    sql = f"{_ROLE} WHERE {member} ORDER BY since, role_id"
+    return [_role(row) for row in reader.rows(sql, params)]
 
 
-def roles_by_contact(conn: Connection, contact_ids: Sequence[str]) -> dict[str, list[Role]]:
+def roles_by_contact(conn: Readable, contact_ids: Sequence[str]) -> dict[str, list[Role]]:
     """Every role of each of these contacts, oldest first (one query for any number)."""
     found: dict[str, list[Role]] = {i: [] for i in contact_ids}
     for role in roles_of(conn, list(found)):
@@ -223,30 +168,26 @@ def roles_by_contact(conn: Connection, contact_ids: Sequence[str]) -> dict[str, 
     return found
 
 
-def roles_at(conn: Connection, organisation_id: str) -> list[Role]:
+def roles_at(conn: Readable, organisation_id: str) -> list[Role]:
     """Every role held at an organisation, oldest first."""
-    query = (
-        select(directory_roles)
-        .where(directory_roles.c.organisation_id == organisation_id)
-        .order_by(directory_roles.c.since, directory_roles.c.role_id)
-    )
-    return [_role(row) for row in conn.execute(query)]
+    sql = f"{_ROLE} WHERE organisation_id = :org ORDER BY since, role_id"
+    return [_role(row) for row in reader_of(conn).rows(sql, {"org": organisation_id})]
 
 
-def _role(row: Any) -> Role:
+def _role(row: tuple[Any, ...]) -> Role:
+    role_id, contact_id, organisation_id, title, since, until = row
     return Role(
-        row.role_id,
-        row.contact_id,
-        row.organisation_id,
-        row.title,
-        date.fromisoformat(row.since) if row.since else None,
-        date.fromisoformat(row.until) if row.until else None,
+        role_id,
+        contact_id,
+        organisation_id,
+        title,
+        date.fromisoformat(since) if since else None,
+        date.fromisoformat(until) if until else None,
     )
 
 
-def ids_named(conn: Connection, kinds: Sequence[str], key: str) -> list[str]:
+def ids_named(conn: Readable, kinds: Sequence[str], key: str) -> list[str]:
     """Ids of current entries of these kinds with exactly this name key (indexed)."""
-    query = select(directory_names.c.entry_id).where(
-        directory_names.c.kind.in_(kinds), directory_names.c.name_key == key
-    )
-    return sorted({row.entry_id for row in conn.execute(query)})
+    listed, params = placeholders("kind", kinds)
+    sql = f"SELECT entry_id FROM directory_names WHERE kind IN ({listed}) AND name_key = :key"
+    return sorted({row[0] for row in reader_of(conn).rows(sql, params | {"key": key})})

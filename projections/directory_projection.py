@@ -35,7 +35,8 @@ from events.schemas.missions import (
 from events.schemas.organisations import OrganisationRegistered
 from events.schemas.partnerships import PartnershipFormed, PartnershipStatusChanged
 from events.vocabulary import ERASED
-from projections.directory import VERSION, label_of, metadata, names_of
+from projections.directory import VERSION, label_of, names_of
+from projections.directory_tables import metadata
 from projections.projection import Projection
 from projections.unit import UnitOfWork
 

@@ -17,7 +17,8 @@ from events.schemas.followups import (
     FollowUpReassigned,
     FollowUpRedated,
 )
-from projections.followups import VERSION, due_columns, metadata
+from projections.followups import VERSION, due_columns
+from projections.followups_tables import metadata
 from projections.projection import Projection
 from projections.timeline import utc_text
 from projections.unit import UnitOfWork

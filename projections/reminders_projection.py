@@ -16,7 +16,8 @@ from events.schemas.reminders import (
     ReminderSkipped,
 )
 from projections.projection import Projection
-from projections.reminders import VERSION, metadata
+from projections.reminders import VERSION
+from projections.reminders_tables import metadata
 from projections.timeline import utc_text
 from projections.unit import UnitOfWork
 

@@ -10,29 +10,16 @@ import json
 from collections.abc import Sequence
 from datetime import UTC, datetime, time
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    Column,
-    Connection,
-    MetaData,
-    String,
-    Table,
-    Text,
-    func,
-    select,
-)
-
-from events.database import fetch_tuples, member_of
+from events.reader import placeholders, reader_of
 from events.vocabulary import INTERACTION_KINDS
-from projections.ids import id_starts_with
 from projections.names import name_key
 
-metadata = MetaData()
+if TYPE_CHECKING:
+    from events.reader import Readable
 
 VERSION = 3
 """The shape and content of these tables: a change rebuilds them on first use.
@@ -41,74 +28,8 @@ VERSION = 3
 3: links as JSON, filled by SQL at the end of a rebuild; subjects list their corrections
 """
 
-timeline_entries = Table(
-    "timeline_entries",
-    metadata,
-    Column("row_id", String(36), primary_key=True),
-    Column("entry_id", String(36), nullable=False),
-    Column("kind", String(20), nullable=False),
-    Column("occurred_utc", String(40), nullable=False),
-    Column("occurred_local", String(40), nullable=False),
-    Column("timezone", String(64), nullable=False),
-    Column("position", BigInteger, nullable=False),
-    Column("title", Text, nullable=False),
-    Column("data", Text, nullable=False),
-    Column("links", Text, nullable=False),
-    # {"ref id": "ref kind"} as JSON: `timeline_links` holds the same pairs, keyed for lookups.
-    Column("original", Text),
-    # The data as first recorded; NULL until a revision changes `data`.
-    Column("search_text", Text, nullable=False),
-    Column("is_corrected", Boolean, nullable=False),
-    Column("is_retracted", Boolean, nullable=False),
-)
-
-timeline_links = Table(
-    "timeline_links",
-    metadata,
-    Column("ref_id", String(36), primary_key=True),
-    Column("row_id", String(36), primary_key=True),
-    Column("ref_kind", String(20), nullable=False),
-    Column("touch_at", String(40)),
-    # When the linked row counts as a touch (an interaction or signing, not retracted): its
-    # time, so last touches come from this table alone. Every column follows from the row's
-    # own, so a rebuild fills this table from timeline_entries at the end, in key order.
-    sqlite_with_rowid=False,  # small rows keyed by text: one b-tree, not two
-)
-
-timeline_revisions = Table(
-    "timeline_revisions",
-    metadata,
-    Column("row_id", String(36), primary_key=True),
-    Column("position", BigInteger, primary_key=True),
-    Column("action", String(20), nullable=False),
-    Column("changes", Text, nullable=False),
-    Column("reason", Text),
-)
-
-timeline_last_touch = Table(
-    "timeline_last_touch",
-    metadata,
-    Column("ref_id", String(36), primary_key=True),
-    Column("ref_kind", String(20), nullable=False),
-    Column("at_utc", String(40), nullable=False),
-    sqlite_with_rowid=False,  # small rows keyed by text: one b-tree, not two
-)
-"""When each contact, organisation and partnership last took part in an interaction or signing."""
-
 TOUCH_KINDS = (*INTERACTION_KINDS, "signing")
 TOUCHED = ("contact", "partnership", "organisation")
-
-timeline_subjects = Table(
-    "timeline_subjects",
-    metadata,
-    Column("subject_id", String(36), primary_key=True),
-    Column("kind", String(20), nullable=False),
-    Column("links", Text, nullable=False),
-    Column("corrections", Text, nullable=False),
-    # The ids of this entry's correction rows, ";"-joined: what an erasure revisits.
-)
-"""Entries that are not rows themselves (contacts, organisations, partnerships): what a
-correction of one links to. No names here: personal data stays in the directory."""
 
 
 @lru_cache(maxsize=65_536)
@@ -200,41 +121,68 @@ def moment_columns(kind: str, data: dict[str, Any]) -> dict[str, Any]:
 
 # -- queries ---------------------------------------------------------------------------------
 
+_ROW_COLUMNS = (
+    "row_id",
+    "entry_id",
+    "kind",
+    "occurred_utc",
+    "occurred_local",
+    "timezone",
+    "position",
+    "title",
+    "data",
+    "links",
+    "original",
+    "search_text",
+    "is_corrected",
+    "is_retracted",
+)
+_ROW = f"SELECT {', '.join(_ROW_COLUMNS)} FROM timeline_entries"
+
+
+def _rows(found: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    rows = [dict(zip(_ROW_COLUMNS, row, strict=True)) for row in found]
+    for row in rows:  # SQLite hands booleans over as 0 and 1
+        row["is_corrected"] = bool(row["is_corrected"])
+        row["is_retracted"] = bool(row["is_retracted"])
+    return rows
+
 
 def rows_linked_to(
-    conn: Connection,
+    conn: Readable,
     ref_ids: Sequence[str],
     *,
     up_to_position: int | None = None,
     include_retracted: bool = False,
 ) -> list[dict[str, Any]]:
     """Timeline rows linked to any of these entries, in the order things happened."""
-    linked = select(timeline_links.c.row_id).where(
-        member_of(conn, timeline_links.c.ref_id, ref_ids)
-    )
-    query = (
-        select(timeline_entries)
-        .where(timeline_entries.c.row_id.in_(linked))
-        .order_by(timeline_entries.c.occurred_utc, timeline_entries.c.position)
-    )
+    if not ref_ids:
+        return []
+    reader = reader_of(conn)
+    member, params = reader.member_of("ref_id", "refs", ref_ids)
+    conditions = [f"row_id IN (SELECT row_id FROM timeline_links WHERE {member})"]
     if up_to_position is not None:
-        query = query.where(timeline_entries.c.position <= up_to_position)
+        conditions.append("position <= :up_to")
+        params["up_to"] = up_to_position
     if not include_retracted:
-        query = query.where(timeline_entries.c.is_retracted.is_(False))
-    names = [column.name for column in timeline_entries.columns]
-    return [dict(zip(names, row, strict=True)) for row in fetch_tuples(conn, query)]
+        conditions.append("is_retracted = false")
+    sql = f"{_ROW} WHERE {' AND '.join(conditions)} ORDER BY occurred_utc, position"
+    return _rows(reader.rows(sql, params))
 
 
-def revisions_of(conn: Connection, row_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+def revisions_of(conn: Readable, row_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
     """Every revision of these rows, oldest first."""
     found: dict[str, list[dict[str, Any]]] = {}
-    query = (
-        select(timeline_revisions)
-        .where(member_of(conn, timeline_revisions.c.row_id, row_ids))
-        .order_by(timeline_revisions.c.position)
+    if not row_ids:
+        return found
+    reader = reader_of(conn)
+    member, params = reader.member_of("row_id", "rows", row_ids)
+    sql = (
+        "SELECT row_id, position, action, changes, reason FROM timeline_revisions"
+        f" WHERE {member} ORDER BY position"
     )
-    for row in conn.execute(query).mappings():
-        found.setdefault(row["row_id"], []).append(dict(row))
+    for row in reader.dicts(sql, params):
+        found.setdefault(row["row_id"], []).append(row)
     return found
 
 
@@ -257,32 +205,35 @@ def as_known_at(
     return values
 
 
-def search_rows(conn: Connection, words: Sequence[str], limit: int) -> list[dict[str, Any]]:
+def search_rows(conn: Readable, words: Sequence[str], limit: int) -> list[dict[str, Any]]:
     """Current rows whose title, place or details hold every word (details: any case)."""
-    query = select(timeline_entries).where(timeline_entries.c.is_retracted.is_(False))
-    for word in words:
-        query = query.where(
-            timeline_entries.c.search_text.contains(word, autoescape=True)
-            | func.lower(timeline_entries.c.data).contains(word, autoescape=True)
-        )
-    query = query.order_by(timeline_entries.c.occurred_utc.desc()).limit(limit)
-    return [dict(row) for row in conn.execute(query).mappings()]
+    reader = reader_of(conn)
+    conditions, params = ["is_retracted = false"], {"limit": limit}
+    for n, word in enumerate(words):
+        in_text, more = reader.contains("search_text", f"text_{n}", word)
+        in_data, data_params = reader.contains("lower(data)", f"data_{n}", word)
+        conditions.append(f"({in_text} OR {in_data})")
+        params |= more | data_params
+    sql = f"{_ROW} WHERE {' AND '.join(conditions)} ORDER BY occurred_utc DESC LIMIT :limit"
+    return _rows(reader.rows(sql, params))
 
 
-def interactions_matching(conn: Connection, prefix: str | None, key: str | None) -> list[Any]:
+def interactions_matching(conn: Readable, prefix: str | None, key: str | None) -> list[Any]:
     """Current interaction rows by id prefix or by exact title key (for references)."""
-    query = select(timeline_entries).where(
-        timeline_entries.c.kind.in_(INTERACTION_KINDS),
-        timeline_entries.c.row_id == timeline_entries.c.entry_id,
-        timeline_entries.c.is_retracted.is_(False),
-    )
+    reader = reader_of(conn)
+    listed, params = placeholders("kind", INTERACTION_KINDS)
+    conditions = [f"kind IN ({listed})", "row_id = entry_id", "is_retracted = false"]
     if prefix is not None:
-        query = query.where(id_starts_with(conn, timeline_entries.c.row_id, prefix))
+        starts, more = reader.starts_with("row_id", "prefix", prefix)
+        conditions.append(starts)
+        params |= more
     if key is not None:
-        words = key.split()
-        for word in words:
-            query = query.where(timeline_entries.c.search_text.contains(word, autoescape=True))
-    rows = [dict(row) for row in conn.execute(query.limit(50)).mappings()]
+        for n, word in enumerate(key.split()):
+            holds, more = reader.contains("search_text", f"word_{n}", word)
+            conditions.append(holds)
+            params |= more
+    sql = f"{_ROW} WHERE {' AND '.join(conditions)} LIMIT 50"
+    rows = _rows(reader.rows(sql, params))
     if key is not None:
         rows = [r for r in rows if name_key(r["title"]) == key] or rows
     return rows

@@ -46,7 +46,6 @@ from projections.timeline import (
     TOUCHED,
     VERSION,
     id_text,
-    metadata,
     moment_columns,
     pack_links,
     searchable,
@@ -57,6 +56,7 @@ from projections.timeline import (
     unpack_links,
     utc_text,
 )
+from projections.timeline_tables import metadata
 from projections.unit import UnitOfWork
 
 _FOLLOWUP_CHANGES: dict[type[Event], str] = {

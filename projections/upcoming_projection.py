@@ -21,7 +21,8 @@ from events.schemas.values import When
 from projections.projection import Projection
 from projections.timeline import utc_text
 from projections.unit import UnitOfWork
-from projections.upcoming import VERSION, metadata
+from projections.upcoming import VERSION
+from projections.upcoming_tables import metadata
 
 
 def _dates(starts: When, ends: When) -> dict[str, Any]:

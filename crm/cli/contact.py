@@ -174,7 +174,7 @@ def list_(
     from projections.directory import list_entries
 
     session = Session(ctx)
-    with session.app.reading() as conn:
+    with session.app.views() as conn:
         rows = [contact_row(conn, e, session.today) for e in list_entries(conn, "contact")]
     if tag:
         rows = [r for r in rows if tag in r["tags"]]
@@ -196,7 +196,7 @@ def show(
     from projections.directory import get_entry, roles_of
 
     session = Session(ctx)
-    with session.lookup() as lookup:
+    with session.app.view_lookup() as lookup:
         entry = lookup.resolve(["contact"], ref)
         record = contact_row(lookup.conn, entry, session.today)
         history = []

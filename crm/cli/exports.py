@@ -94,7 +94,7 @@ def export_ics(
 def _followups(conn: Any, last: date) -> list[tuple[str, str, str, datetime | date, str]]:
     from sqlalchemy import select
 
-    from projections.followups import followup_items
+    from projections.followups_tables import followup_items
 
     query = select(followup_items).where(
         followup_items.c.status == "open",

@@ -186,7 +186,7 @@ def list_(
     """
     from projections.directory import list_entries
 
-    with Session(ctx).app.reading() as conn:
+    with Session(ctx).app.views() as conn:
         rows = [followup_row(conn, e) for e in list_entries(conn, "followup")]
     rows = [r for r in rows if status == "all" or r["status"] == status]
     rows = [r for r in rows if owner is None or r["owner"] == owner.lower()]
@@ -201,6 +201,6 @@ def show(ctx: typer.Context, ref: FollowUpRef, fmt: FormatOption = Format.table)
     Example: crm followup show 3f2a91c0
     """
     session = Session(ctx)
-    with session.lookup() as lookup:
+    with session.app.view_lookup() as lookup:
         record = followup_row(lookup.conn, lookup.resolve(["followup"], ref))
     emit_object(record, fmt)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import sqlite3
 import sys
 from collections.abc import Sequence
 from typing import Any, ClassVar
@@ -33,6 +34,8 @@ def describe(error: BaseException) -> str | None:
     if isinstance(error, DBAPIError):
         reason = str(error.orig) if error.orig is not None else str(error)
         return _one_line(f"database error: {reason}")
+    if isinstance(error, sqlite3.Error):  # reads of SQLite go through its driver directly
+        return _one_line(f"database error: {error}")
     if isinstance(error, OSError) and error.filename:
         return _one_line(f"{error.filename}: {error.strerror}")
     return None

@@ -170,7 +170,7 @@ def list_(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     """
     from projections.directory import list_entries
 
-    with Session(ctx).app.reading() as conn:
+    with Session(ctx).app.views() as conn:
         rows = [mission_row(conn, e) for e in list_entries(conn, "mission")]
     rows.sort(key=lambda r: r["starts"])
     emit_rows(rows, fmt, COLUMNS, title="Missions and visits")
@@ -187,6 +187,6 @@ def show(
     Example: crm mission show "Kunming delegation"
     """
     session = Session(ctx)
-    with session.lookup() as lookup:
+    with session.app.view_lookup() as lookup:
         record = mission_row(lookup.conn, lookup.resolve(["mission"], ref))
     emit_object(record, fmt)

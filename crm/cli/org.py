@@ -88,7 +88,7 @@ def list_(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     """
     from projections.directory import list_entries
 
-    with Session(ctx).app.reading() as conn:
+    with Session(ctx).app.views() as conn:
         rows = [_row(e) for e in list_entries(conn, "organisation")]
     emit_rows(rows, fmt, COLUMNS, title="Organisations")
 
@@ -108,7 +108,7 @@ def show(
     from crm.reports.people import people_at
 
     session = Session(ctx)
-    with session.lookup() as lookup:
+    with session.app.view_lookup() as lookup:
         entry = lookup.resolve(["organisation"], ref)
         record = {**_row(entry), "people": people_at(lookup.conn, entry.entry_id, session.today)}
     emit_object(record, fmt)

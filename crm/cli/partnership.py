@@ -121,7 +121,7 @@ def list_(
     """
     from projections.directory import list_entries
 
-    with Session(ctx).app.reading() as conn:
+    with Session(ctx).app.views() as conn:
         rows = [partnership_row(conn, e) for e in list_entries(conn, "partnership")]
     if status_:
         rows = [r for r in rows if r["status"] == status_]
@@ -139,7 +139,7 @@ def show(
     Example: crm partnership show Liverpool-Kunming
     """
     session = Session(ctx)
-    with session.lookup() as lookup:
+    with session.app.view_lookup() as lookup:
         entry = lookup.resolve(["partnership"], ref)
         record = partnership_row(lookup.conn, entry)
     emit_object(record, fmt)

@@ -170,7 +170,7 @@ def status(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     from projections.reminders import states_with_status
 
     session = Session(ctx)
-    with session.app.reading() as conn:
+    with session.app.views() as conn:
         pending = states_with_status(conn, ["claimed", "handed_over"])
         failed = states_with_status(conn, ["failed"])
         sent = states_with_status(conn, ["sent", "sent_unconfirmed"], limit=20)

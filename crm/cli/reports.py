@@ -33,8 +33,8 @@ def upcoming(
     from crm.reports.upcoming import upcoming as query
 
     session = Session(ctx)
-    with session.app.reading() as conn:
-        lines = query(conn, session.today, days, owner)
+    with session.app.views() as reader:
+        lines = query(reader, session.today, days, owner)
     rows = [
         {
             "day": line.day,
@@ -67,8 +67,8 @@ def stale(
     from crm.reports.stale import stale as query
 
     session = Session(ctx)
-    with session.app.reading() as conn:
-        lines = query(conn, session.now, days, level.value)
+    with session.app.views() as reader:
+        lines = query(reader, session.now, days, level.value)
     rows = [
         {
             "id": line.entry_id,
@@ -96,7 +96,7 @@ def search(
     from crm.reports.search import search as query
 
     words = fields.one_line(text, "TEXT")
-    with Session(ctx).app.reading() as conn:
-        hits = query(conn, words, limit)
+    with Session(ctx).app.views() as reader:
+        hits = query(reader, words, limit)
     rows = [{"id": h.entry_id, "kind": h.kind, "label": h.label, "when": h.when} for h in hits]
     emit_rows(rows, fmt, ["id", "kind", "label", "when"], title=f"Search: {words}")

@@ -14,6 +14,8 @@ from crm.cli.console import Format, emit_created
 from crm.cli.context import services
 
 if TYPE_CHECKING:  # imported lazily: `crm --help` must not load SQLAlchemy and pydantic
+    from sqlalchemy import Connection
+
     from crm.bootstrap import Services
     from crm.commands.context import CommandContext
     from crm.lookup import Lookup
@@ -58,7 +60,7 @@ class Session:
         return parse_instant(text, now=self.now, zone=zone or self.zone)
 
     @contextmanager
-    def lookup(self) -> Iterator[Lookup]:
+    def lookup(self) -> Iterator[Lookup[Connection]]:
         """Resolve references against current read models."""
         with self.app.lookup() as lookup:
             yield lookup
@@ -85,7 +87,7 @@ class Session:
         emit_created(kind, entry_id, fmt, **details)
 
 
-def place_zone(lookup: Lookup, place: str | None) -> str | None:
+def place_zone(lookup: Lookup[Any], place: str | None) -> str | None:
     """The time zone of a place: an organisation of that name, or one in that city."""
     if not place:
         return None

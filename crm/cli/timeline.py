@@ -48,7 +48,7 @@ def timeline(
     if unknown:
         raise typer.BadParameter(f"unknown kind {', '.join(unknown)}", param_hint="--kind")
     moment = _end_of(session, as_of) if as_of else None
-    with session.lookup() as lookup:
+    with session.app.view_lookup() as lookup:
         subject = lookup.resolve(
             SUBJECT_KINDS, ref, what="partnership, organisation, contact or mission"
         )

@@ -20,9 +20,9 @@ from crm.commands.context import CommandContext
 from crm.commands.streams import append, load, stream_id
 from events.schemas.contacts import ContactForgotten
 from events.vocabulary import ERASED
-from projections.directory import directory_entries
+from projections.directory_tables import directory_entries
 from projections.names import display_name
-from projections.timeline import timeline_entries
+from projections.timeline_tables import timeline_entries
 
 SCRUBBED_TABLES = ("subject_keys", "directory_entries", "directory_names", "reminder_states")
 

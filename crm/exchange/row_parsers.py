@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 
 from crm import fields
@@ -35,7 +36,7 @@ def _no_place_zone(place: str) -> str | None:
 class RowContext:
     """What rows are checked against: the directory, the clock, and the file so far."""
 
-    lookup: Lookup
+    lookup: Lookup[Any]
     now: datetime
     zone: str
     default_owner: str | None = None

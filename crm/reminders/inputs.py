@@ -19,10 +19,10 @@ from crm.reminders.rules import (
     ReminderRules,
     VisitInput,
 )
-from projections.directory import directory_entries, directory_roles
-from projections.followups import followup_items
-from projections.timeline import timeline_entries, timeline_last_touch
-from projections.upcoming import upcoming_agreements, upcoming_visits
+from projections.directory_tables import directory_entries, directory_roles
+from projections.followups_tables import followup_items
+from projections.timeline_tables import timeline_entries, timeline_last_touch
+from projections.upcoming_tables import upcoming_agreements, upcoming_visits
 
 
 class _Directory:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
-
-from sqlalchemy import Connection
+from typing import TYPE_CHECKING, Any
 
 from events.vocabulary import ERASED
 from projections.directory import Role, get_entry, roles_of
 from projections.names import display_name
+
+if TYPE_CHECKING:
+    from events.reader import Readable
 
 
 def contact_name(data: dict[str, Any], *, honorific: bool = False) -> str:
@@ -34,7 +35,7 @@ def role_on(roles: list[Role], day: date, prefer: tuple[str, ...] = ()) -> Role 
     return held[0] if held else None
 
 
-def titled(conn: Connection, contact_id: str, day: date, prefer: tuple[str, ...] = ()) -> str:
+def titled(conn: Readable, contact_id: str, day: date, prefer: tuple[str, ...] = ()) -> str:
     """ "Vice Mayor Zhao Xuenong (Kunming Municipal People's Government)" as of a day."""
     entry = get_entry(conn, contact_id)
     name = contact_name(entry.data, honorific=True) if entry else f"unknown ({contact_id[:8]})"
@@ -45,7 +46,7 @@ def titled(conn: Connection, contact_id: str, day: date, prefer: tuple[str, ...]
     return f"{name}, {role.title}" + (f", {org.label}" if org else "")
 
 
-def people_at(conn: Connection, organisation_id: str, day: date) -> list[str]:
+def people_at(conn: Readable, organisation_id: str, day: date) -> list[str]:
     """Who holds a title at an organisation on a day."""
     from projections.directory import entries_by_id, roles_at
 

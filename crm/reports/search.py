@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-
-from sqlalchemy import Connection, select
+from typing import TYPE_CHECKING
 
 from crm.reports.people import contact_name
-from projections.directory import directory_entries, directory_names
+from events.reader import reader_of
 from projections.names import name_key
 from projections.timeline import search_rows
+
+if TYPE_CHECKING:
+    from events.reader import Readable
 
 
 @dataclass(frozen=True)
@@ -24,25 +26,28 @@ class Hit:
     when: datetime | None = None
 
 
-def search(conn: Connection, text: str, limit: int = 50) -> list[Hit]:
+def search(conn: Readable, text: str, limit: int = 50) -> list[Hit]:
     """Entries whose names, and timeline entries whose text, contain every word."""
     words = name_key(text).split()
     if not words:
         return []
-    names = select(directory_names.c.entry_id).distinct()
-    for word in words:
-        names = names.where(directory_names.c.name_key.contains(word, autoescape=True))
-    query = (
-        select(directory_entries)
-        .where(directory_entries.c.entry_id.in_(names), directory_entries.c.is_retracted.is_(False))
-        .limit(limit)
+    reader = reader_of(conn)
+    conditions, params = [], {"limit": limit}
+    for n, word in enumerate(words):
+        holds, more = reader.contains("name_key", f"word_{n}", word)
+        conditions.append(holds)
+        params |= more
+    named = f"SELECT entry_id FROM directory_names WHERE {' AND '.join(conditions)}"
+    sql = (
+        "SELECT entry_id, kind, label, data FROM directory_entries"
+        f" WHERE entry_id IN ({named}) AND is_retracted = false ORDER BY label, entry_id"
+        " LIMIT :limit"
     )
     hits = []
-    for row in conn.execute(query):
-        data = json.loads(row.data)
-        label = contact_name(data) if row.kind == "contact" else row.label
-        hits.append(Hit(row.kind, row.entry_id, label))
-    for found in search_rows(conn, words, limit):
+    for entry_id, kind, label, data in reader.rows(sql, params):
+        shown = contact_name(json.loads(data)) if kind == "contact" else label
+        hits.append(Hit(kind, entry_id, shown))
+    for found in search_rows(reader, words, limit):
         hits.append(
             Hit(
                 found["kind"],

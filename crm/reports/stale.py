@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
-
-from sqlalchemy import Connection, select
+from typing import TYPE_CHECKING, Any
 
 from crm.reports.people import contact_name
+from events.reader import reader_of
 from projections.directory import list_entries, roles_at
-from projections.timeline import timeline_last_touch
+
+if TYPE_CHECKING:
+    from events.reader import Readable
 
 
 @dataclass(frozen=True)
@@ -24,14 +25,14 @@ class StaleLine:
     days_quiet: int | None
 
 
-def _last_touches(conn: Connection, kind: str) -> dict[str, datetime]:
-    query = select(timeline_last_touch.c.ref_id, timeline_last_touch.c.at_utc).where(
-        timeline_last_touch.c.ref_kind == kind
-    )
-    return {ref: datetime.fromisoformat(at) for ref, at in conn.execute(query)}
+def _last_touches(conn: Readable, kind: str) -> dict[str, datetime]:
+    sql = "SELECT ref_id, at_utc FROM timeline_last_touch WHERE ref_kind = :kind"
+    return {
+        ref: datetime.fromisoformat(at) for ref, at in reader_of(conn).rows(sql, {"kind": kind})
+    }
 
 
-def stale(conn: Connection, now: datetime, days: int, level: str) -> list[StaleLine]:
+def stale(conn: Readable, now: datetime, days: int, level: str) -> list[StaleLine]:
     """Entries of a level with no touch in the last `days` days, quietest first."""
     cutoff = now - timedelta(days=days)
     if level == "org":
@@ -59,7 +60,7 @@ def _parties(data: dict[str, object]) -> tuple[object, object]:
     return data["our_organisation_id"], data["counterpart_organisation_id"]
 
 
-def _organisations(conn: Connection) -> list[tuple[str, str, str, datetime | None]]:
+def _organisations(conn: Readable) -> list[tuple[str, str, str, datetime | None]]:
     by_contact = _last_touches(conn, "contact")
     by_partnership = _last_touches(conn, "partnership")
     by_org = _last_touches(conn, "organisation")

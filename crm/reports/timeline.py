@@ -7,9 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any
-
-from sqlalchemy import Connection, select
+from typing import TYPE_CHECKING, Any
 
 from crm.reports.model import (
     AgreementLine,
@@ -20,7 +18,7 @@ from crm.reports.model import (
     VisitLine,
 )
 from crm.reports.people import contact_name, role_on
-from events.database import member_of
+from events.reader import reader_of
 from events.vocabulary import INTERACTION_KINDS
 from projections.directory import (
     DirectoryEntry,
@@ -29,9 +27,10 @@ from projections.directory import (
     roles_at,
     roles_by_contact,
 )
-from projections.followups import followup_items
 from projections.timeline import as_known_at, revisions_of, rows_linked_to
-from projections.upcoming import upcoming_agreements, upcoming_visits
+
+if TYPE_CHECKING:
+    from events.reader import Readable
 
 ALL_KINDS = (*INTERACTION_KINDS, "signing", "mission", "visit", "followup", "status", "correction")
 
@@ -50,7 +49,7 @@ class TimelineQuery:
     as_of_position: int | None = None
 
 
-def related_ids(conn: Connection, subject: DirectoryEntry) -> list[str]:
+def related_ids(conn: Readable, subject: DirectoryEntry) -> list[str]:
     """The entries whose rows belong on a subject's timeline."""
     if subject.kind != "organisation":
         return [subject.entry_id]
@@ -68,7 +67,7 @@ def related_ids(conn: Connection, subject: DirectoryEntry) -> list[str]:
 class _People:
     """Names and roles of the people on a timeline, loaded once."""
 
-    def __init__(self, conn: Connection, contact_ids: Iterable[str]) -> None:
+    def __init__(self, conn: Readable, contact_ids: Iterable[str]) -> None:
         ids = sorted(set(contact_ids))
         self.conn = conn
         entries = entries_by_id(conn, ids)
@@ -161,7 +160,7 @@ def _item(
 
 
 def _rows(
-    conn: Connection, query: TimelineQuery, refs: list[str]
+    conn: Readable, query: TimelineQuery, refs: list[str]
 ) -> tuple[list[dict[str, Any]], set[str]]:
     """The rows to show, and the follow-ups linked to the subject (whatever the filters)."""
     position = query.as_of_position
@@ -179,11 +178,13 @@ def _rows(
             if rev["action"] == "correct" and (position is None or rev["position"] <= position)
         ]
     followups = {r["entry_id"] for r in rows if r["kind"] == "followup"}
-    return [r for r in rows if _in_period(r, query)], followups
+    if query.period_from or query.period_to or query.kinds:
+        rows = [r for r in rows if _in_period(r, query)]
+    return rows, followups
 
 
 def _in_period(row: dict[str, Any], query: TimelineQuery) -> bool:
-    day = datetime.fromisoformat(row["occurred_local"]).date()
+    day = date.fromisoformat(row["occurred_local"][:10])  # the local day it happened
     if query.period_from and day < query.period_from:
         return False
     if query.period_to and day > query.period_to:
@@ -191,7 +192,7 @@ def _in_period(row: dict[str, Any], query: TimelineQuery) -> bool:
     return not query.kinds or row["kind"] in query.kinds
 
 
-def build_timeline(conn: Connection, query: TimelineQuery) -> TimelineReport:
+def build_timeline(conn: Readable, query: TimelineQuery) -> TimelineReport:
     """Assemble the whole report for one subject."""
     subject = query.subject
     rows, followups = _rows(conn, query, related_ids(conn, subject))
@@ -232,16 +233,21 @@ def _last_seen(items: Sequence[TimelineItem]) -> tuple[PersonAtTime, ...]:
     return tuple(sorted(latest.values(), key=lambda p: p.name))
 
 
+_CHARTED = frozenset((*INTERACTION_KINDS, "signing"))
+"""What the chart counts per month: interactions and signings."""
+
+
 def _monthly(items: Sequence[TimelineItem]) -> dict[str, dict[str, int]]:
     counts: dict[str, Counter[str]] = {}
     for item in items:
-        if item.kind in (*INTERACTION_KINDS, "signing"):
-            counts.setdefault(item.occurred_at.strftime("%Y-%m"), Counter())[item.kind] += 1
+        if item.kind in _CHARTED:
+            at = item.occurred_at
+            counts.setdefault(f"{at.year:04d}-{at.month:02d}", Counter())[item.kind] += 1
     return {month: dict(sorted(c.items())) for month, c in sorted(counts.items())}
 
 
 def _partnership_header(
-    conn: Connection, subject: DirectoryEntry, query: TimelineQuery, followups: set[str]
+    conn: Readable, subject: DirectoryEntry, query: TimelineQuery, followups: set[str]
 ) -> dict[str, Any]:
     data = subject.data
     parties = tuple(
@@ -264,7 +270,7 @@ def _partnership_header(
     }
 
 
-def _status_on(conn: Connection, subject: DirectoryEntry, query: TimelineQuery) -> str:
+def _status_on(conn: Readable, subject: DirectoryEntry, query: TimelineQuery) -> str:
     """The status that was true on the as-of day (by every change known now), else today's."""
     if query.as_of is None:
         return str(subject.data.get("status"))
@@ -278,52 +284,50 @@ def _status_on(conn: Connection, subject: DirectoryEntry, query: TimelineQuery) 
 
 
 def _agreements(
-    conn: Connection, partnership_id: str, position: int | None
+    conn: Readable, partnership_id: str, position: int | None
 ) -> tuple[AgreementLine, ...]:
-    query = (
-        select(upcoming_agreements)
-        .where(
-            upcoming_agreements.c.partnership_id == partnership_id,
-            upcoming_agreements.c.is_retracted.is_(False),
-        )
-        .order_by(upcoming_agreements.c.signed_on)
+    sql = (
+        "SELECT agreement_id, title, signed_on, place, expires_on FROM upcoming_agreements"
+        " WHERE partnership_id = :partnership AND is_retracted = false ORDER BY signed_on"
     )
     return tuple(
         AgreementLine(
-            row.agreement_id,
-            row.title,
-            date.fromisoformat(row.signed_on),
-            row.place,
-            date.fromisoformat(row.expires_on) if row.expires_on else None,
+            agreement_id,
+            title,
+            date.fromisoformat(signed_on),
+            place,
+            date.fromisoformat(expires_on) if expires_on else None,
         )
-        for row in conn.execute(query)
+        for agreement_id, title, signed_on, place, expires_on in reader_of(conn).rows(
+            sql, {"partnership": partnership_id}
+        )
     )
 
 
-def _open_followups(conn: Connection, linked: set[str], today: date) -> tuple[FollowUpLine, ...]:
+def _open_followups(conn: Readable, linked: set[str], today: date) -> tuple[FollowUpLine, ...]:
     from crm.dates import format_moment
 
     if not linked:
         return ()
-    query = (
-        select(followup_items)
-        .where(
-            member_of(conn, followup_items.c.followup_id, linked),
-            followup_items.c.status == "open",
-            followup_items.c.is_retracted.is_(False),
-        )
-        .order_by(followup_items.c.due_utc)
+    reader = reader_of(conn)
+    member, params = reader.member_of("followup_id", "ids", linked)
+    # `status || ''` keeps SQLite from reading every open follow-up of the store through the
+    # (status, due) index instead of the few hundred linked ones by key: 20 ms of 1.4.
+    status = "status || ''" if reader.dialect == "sqlite" else "status"
+    sql = (
+        "SELECT followup_id, text, owner_email, due_day, due_time, due_zone FROM followup_items"
+        f" WHERE {member} AND {status} = 'open' AND is_retracted = false ORDER BY due_utc"
     )
     lines = []
-    for row in conn.execute(query):
-        due_on = date.fromisoformat(row.due_day)
-        clock = time.fromisoformat(row.due_time) if row.due_time else None
+    for followup_id, text, owner, due_day, due_time, due_zone in reader.rows(sql, params):
+        due_on = date.fromisoformat(due_day)
+        clock = time.fromisoformat(due_time) if due_time else None
         lines.append(
             FollowUpLine(
-                row.followup_id,
-                row.text,
-                row.owner_email,
-                format_moment(due_on, clock, row.due_zone),
+                followup_id,
+                text,
+                owner,
+                format_moment(due_on, clock, due_zone),
                 due_on,
                 due_on < today,
             )
@@ -331,25 +335,23 @@ def _open_followups(conn: Connection, linked: set[str], today: date) -> tuple[Fo
     return tuple(lines)
 
 
-def _upcoming_visits(conn: Connection, partnership_id: str, today: date) -> tuple[VisitLine, ...]:
-    query = (
-        select(upcoming_visits)
-        .where(
-            upcoming_visits.c.ends_day >= today.isoformat(),
-            upcoming_visits.c.status == "planned",
-            upcoming_visits.c.is_retracted.is_(False),
-            upcoming_visits.c.partnership_ids.contains(partnership_id),
-        )
-        .order_by(upcoming_visits.c.starts_utc)
+def _upcoming_visits(conn: Readable, partnership_id: str, today: date) -> tuple[VisitLine, ...]:
+    sql = (
+        "SELECT mission_id, name, direction, starts_day, ends_day, places FROM upcoming_visits"
+        " WHERE ends_day >= :today AND status = 'planned' AND is_retracted = false"
+        " AND partnership_ids LIKE :partnership ORDER BY starts_utc"
     )
+    params = {"today": today.isoformat(), "partnership": f"%{partnership_id}%"}
     return tuple(
         VisitLine(
-            row.mission_id,
-            row.name,
-            row.direction,
-            date.fromisoformat(row.starts_day),
-            date.fromisoformat(row.ends_day),
-            tuple(p["name"] for p in json.loads(row.places)),
+            mission_id,
+            name,
+            direction,
+            date.fromisoformat(starts_day),
+            date.fromisoformat(ends_day),
+            tuple(p["name"] for p in json.loads(places)),
         )
-        for row in conn.execute(query)
+        for mission_id, name, direction, starts_day, ends_day, places in reader_of(conn).rows(
+            sql, params
+        )
     )

@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, select
+from events.reader import reader_of
 
-from events.database import fetch_tuples
-from projections.directory import directory_entries
-from projections.followups import followup_items
-from projections.upcoming import upcoming_agreements, upcoming_visits
+if TYPE_CHECKING:
+    from events.reader import Readable, Reader
 
 
 @dataclass(frozen=True)
@@ -28,84 +27,80 @@ class UpcomingLine:
     is_overdue: bool = False
 
 
-def _owners(conn: Connection) -> dict[str, str | None]:
+def _owners(reader: Reader) -> dict[str, str | None]:
     """Each partnership's owner email."""
-    query = select(directory_entries.c.entry_id, directory_entries.c.data).where(
-        directory_entries.c.kind == "partnership"
-    )
-    return {row.entry_id: json.loads(row.data).get("owner_email") for row in conn.execute(query)}
+    sql = "SELECT entry_id, data FROM directory_entries WHERE kind = 'partnership'"
+    return {entry_id: json.loads(data).get("owner_email") for entry_id, data in reader.rows(sql)}
 
 
-def upcoming(conn: Connection, today: date, days: int, owner: str | None) -> list[UpcomingLine]:
+def upcoming(conn: Readable, today: date, days: int, owner: str | None) -> list[UpcomingLine]:
     """Everything dated between today and `days` ahead, plus overdue follow-ups."""
+    reader = reader_of(conn)
     horizon = (today + timedelta(days=days)).isoformat()
-    owners = _owners(conn)
-    lines = _visits(conn, today, horizon, owners) + _expiries(conn, today, horizon, owners)
-    lines += _followups(conn, today, horizon)
+    owners = _owners(reader)
+    lines = _visits(reader, today, horizon, owners) + _expiries(reader, today, horizon, owners)
+    lines += _followups(reader, today, horizon)
     if owner is not None:
         lines = [line for line in lines if line.owner == owner.lower()]
     return sorted(lines, key=lambda line: (line.day, line.kind, line.title))
 
 
 def _visits(
-    conn: Connection, today: date, horizon: str, owners: dict[str, str | None]
+    reader: Reader, today: date, horizon: str, owners: dict[str, str | None]
 ) -> list[UpcomingLine]:
-    query = select(upcoming_visits).where(
-        upcoming_visits.c.ends_day >= today.isoformat(),
-        upcoming_visits.c.starts_day <= horizon,
-        upcoming_visits.c.status == "planned",
-        upcoming_visits.c.is_retracted.is_(False),
+    sql = (
+        "SELECT mission_id, name, direction, starts_day, ends_day, places, partnership_ids"
+        " FROM upcoming_visits WHERE ends_day >= :today AND starts_day <= :horizon"
+        " AND status = 'planned' AND is_retracted = false"
     )
     lines = []
-    for row in conn.execute(query):
-        partnerships = json.loads(row.partnership_ids)
-        places = ", ".join(p["name"] for p in json.loads(row.places))
+    for mission_id, name, direction, starts_day, ends_day, places, partnership_ids in reader.rows(
+        sql, {"today": today.isoformat(), "horizon": horizon}
+    ):
+        partnerships = json.loads(partnership_ids)
+        where = ", ".join(p["name"] for p in json.loads(places))
         lines.append(
             UpcomingLine(
-                day=date.fromisoformat(row.starts_day),
-                kind="visit" if row.direction == "inbound" else "mission",
-                title=row.name,
-                entry_id=row.mission_id,
+                day=date.fromisoformat(starts_day),
+                kind="visit" if direction == "inbound" else "mission",
+                title=name,
+                entry_id=mission_id,
                 owner=next((owners.get(p) for p in partnerships if owners.get(p)), None),
-                detail=f"{row.starts_day} to {row.ends_day}, {places}",
+                detail=f"{starts_day} to {ends_day}, {where}",
             )
         )
     return lines
 
 
 def _expiries(
-    conn: Connection, today: date, horizon: str, owners: dict[str, str | None]
+    reader: Reader, today: date, horizon: str, owners: dict[str, str | None]
 ) -> list[UpcomingLine]:
-    query = select(upcoming_agreements).where(
-        upcoming_agreements.c.expires_on >= today.isoformat(),
-        upcoming_agreements.c.expires_on <= horizon,
-        upcoming_agreements.c.is_retracted.is_(False),
+    sql = (
+        "SELECT agreement_id, partnership_id, title, signed_on, expires_on, place"
+        " FROM upcoming_agreements WHERE expires_on >= :today AND expires_on <= :horizon"
+        " AND is_retracted = false"
     )
     return [
         UpcomingLine(
-            day=date.fromisoformat(row.expires_on),
+            day=date.fromisoformat(expires_on),
             kind="expiry",
-            title=row.title,
-            entry_id=row.agreement_id,
-            owner=owners.get(row.partnership_id),
-            detail=f"signed {row.signed_on} in {row.place}",
+            title=title,
+            entry_id=agreement_id,
+            owner=owners.get(partnership_id),
+            detail=f"signed {signed_on} in {place}",
         )
-        for row in conn.execute(query)
+        for agreement_id, partnership_id, title, signed_on, expires_on, place in reader.rows(
+            sql, {"today": today.isoformat(), "horizon": horizon}
+        )
     ]
 
 
-def _followups(conn: Connection, today: date, horizon: str) -> list[UpcomingLine]:
-    """Open follow-ups due by the horizon, overdue ones included: thousands on a busy store,
-    so read as plain tuples (SQLAlchemy's row objects cost more than SQLite's work here)."""
-    items = followup_items.c
-    query = select(
-        items.due_day,
-        items.text,
-        items.followup_id,
-        items.owner_email,
-        items.due_time,
-        items.due_zone,
-    ).where(items.status == "open", items.is_retracted.is_(False), items.due_day <= horizon)
+def _followups(reader: Reader, today: date, horizon: str) -> list[UpcomingLine]:
+    """Open follow-ups due by the horizon, overdue ones included: thousands on a busy store."""
+    sql = (
+        "SELECT due_day, text, followup_id, owner_email, due_time, due_zone FROM followup_items"
+        " WHERE status = 'open' AND is_retracted = false AND due_day <= :horizon"
+    )
     first = today.isoformat()
     return [
         UpcomingLine(
@@ -117,5 +112,7 @@ def _followups(conn: Connection, today: date, horizon: str) -> list[UpcomingLine
             detail=f"due {due_day}" + (f" {due_time[:5]} {due_zone}" if due_time else ""),
             is_overdue=due_day < first,
         )
-        for due_day, text, followup_id, owner, due_time, due_zone in fetch_tuples(conn, query)
+        for due_day, text, followup_id, owner, due_time, due_zone in reader.rows(
+            sql, {"horizon": horizon}
+        )
     ]

@@ -205,3 +205,14 @@ def test_a_file_path_as_store_works_from_a_new_directory(tmp_path: Path) -> None
     crm_ok("org", "add", "Kunming", db=url)
 
     assert crm_json("org", "list", db=url)[0]["name"] == "Kunming"
+
+
+def test_a_database_error_met_by_a_direct_sqlite_read_is_one_line() -> None:
+    """Reads of current SQLite views go through the stdlib driver, past SQLAlchemy's errors."""
+    import sqlite3
+
+    from crm.cli.group import describe
+
+    locked = sqlite3.OperationalError("database is locked")
+
+    assert describe(locked) == "database error: database is locked"

@@ -20,13 +20,16 @@ def test_init_creates_an_empty_store_and_reports_it(store_url: str) -> None:
 
 def test_init_leaves_every_read_model_built_and_current(store_url: str) -> None:
     from events.connect import open_engine
+    from events.database import read_transaction
+    from events.reader import reader_of
     from projections.views import views_current
 
     crm_ok("init", db=store_url)
 
     engine = open_engine(store_url)
     try:
-        assert views_current(engine)
+        with read_transaction(engine) as conn:
+            assert views_current(reader_of(conn))
     finally:
         engine.dispose()
 

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+import sqlite3
+from contextlib import closing
 from uuid import UUID
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Column, MetaData, String, Table, create_engine, event, insert, select
+from sqlalchemy import Column, MetaData, String, Table, create_engine, insert
 
-from events.database import read_transaction
+from events.reader import SqliteReader, reader_of, sqlite_path
 from projections.directory import entries_with_id_prefix, list_entries
-from projections.ids import id_starts_with
 from projections.runner import ProjectionRunner
 
 IDS = [
@@ -48,8 +48,10 @@ def test_an_id_prefix_finds_exactly_the_ids_that_start_with_it(
             every = sorted(set(IDS + extra))
             conn.execute(insert(ids), [{"id": i} for i in every])
             prefix = chosen[:length]
-            query = select(ids.c.id).where(id_starts_with(conn, ids.c.id, prefix))
-            found = sorted(conn.execute(query).scalars())
+            reader = reader_of(conn)
+            starts, params = reader.starts_with("id", "prefix", prefix)
+            rows = reader.rows(f"SELECT id FROM ids_under_test WHERE {starts}", params)
+            found = sorted(row[0] for row in rows)
             ids.drop(conn)
         assert found == [i for i in every if i.startswith(prefix)]
         assert chosen in found
@@ -62,20 +64,16 @@ def test_an_entry_typed_by_its_id_is_found_through_the_key_on_sqlite(
 ) -> None:
     """Not by reading every entry of its kinds: without statistics SQLite preferred the
     (kind, label) index, 47 ms for each id typed on a store of 20,000 contacts."""
-    engine = runner.store.engine
-    if engine.dialect.name != "sqlite":
+    path = sqlite_path(runner.store.engine.url.render_as_string())
+    if path is None:
         pytest.skip("SQLite's query planner")
-    statements: list[tuple[str, Any]] = []
-
-    def remember(conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
-        statements.append((statement, params))
-
-    event.listen(engine, "before_cursor_execute", remember)
-    with read_transaction(engine) as conn:
-        contact = list_entries(conn, "contact")[0].entry_id
-        found = entries_with_id_prefix(conn, ["contact", "organisation"], contact)
-        statement, params = statements[-1]
-        plan = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", params).fetchall()
+    statements: list[str] = []
+    with closing(sqlite3.connect(path)) as connection:
+        connection.set_trace_callback(statements.append)  # each statement, values bound in
+        reader = SqliteReader(connection)
+        contact = list_entries(reader, "contact")[0].entry_id
+        found = entries_with_id_prefix(reader, ["contact", "organisation"], contact)
+        plan = connection.execute(f"EXPLAIN QUERY PLAN {statements[-1]}").fetchall()
 
     assert [entry.entry_id for entry in found] == [contact]
     searches = " ".join(str(step[-1]) for step in plan)

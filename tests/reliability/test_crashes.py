@@ -25,7 +25,7 @@ from events.schemas.interactions import InteractionLogged
 from events.schemas.reminders import ReminderClaimed, ReminderSent
 from events.tables import events as events_table
 from projections.state import projection_state
-from projections.timeline import timeline_entries
+from projections.timeline_tables import timeline_entries
 from projections.verify import verify_projections
 from tests.clirunner import crm_json
 from tests.projections.test_rebuild_equivalence import dump
