@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from events.event import Event, OptionalPersonalText, PersonalText, PersonalTexts
@@ -28,6 +29,7 @@ class FirstRole(Value):
 class ContactRegistered(Event):
     """A person was added; their personal details are sealed under their own key."""
 
+    schema_version = 2
     subject_field = "contact_id"
 
     contact_id: UUID
@@ -51,6 +53,15 @@ class ContactRegistered(Event):
         if role is None:
             return None
         return ContactRoleAssigned(contact_id=self.contact_id, **dict(role))
+
+
+@registry.upcaster("ContactRegistered", from_version=1)
+def _registered_v1(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 had no `first_role`: a first title came as a `ContactRoleAssigned` after it.
+
+    The version tells an older crm that meets a version 2 event to upgrade, rather than report
+    a payload it cannot decode."""
+    return {**data, "first_role": None}
 
 
 @registry.register
