@@ -27,7 +27,7 @@ from projections.directory import (
     roles_at,
     roles_by_contact,
 )
-from projections.timeline import as_known_at, revisions_of, rows_linked_to
+from projections.timeline import TOUCH_KINDS, as_known_at, revisions_of, rows_linked_to
 
 if TYPE_CHECKING:
     from events.reader import Readable
@@ -233,8 +233,8 @@ def _last_seen(items: Sequence[TimelineItem]) -> tuple[PersonAtTime, ...]:
     return tuple(sorted(latest.values(), key=lambda p: p.name))
 
 
-_CHARTED = frozenset((*INTERACTION_KINDS, "signing"))
-"""What the chart counts per month: interactions and signings."""
+_CHARTED = frozenset(TOUCH_KINDS)
+"""What the chart counts per month: the touches (interactions and signings)."""
 
 
 def _monthly(items: Sequence[TimelineItem]) -> dict[str, dict[str, int]]:
