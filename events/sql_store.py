@@ -37,6 +37,7 @@ from events.errors import (
 from events.event import Event
 from events.keyring import KeyRing
 from events.migrations import expected_guards, install_guards
+from events.moments import iso_microseconds
 from events.registry import EventRegistry, registry
 from events.store import Verification
 from events.tables import GENESIS_HASH, HEAD_POSITION, events, events_head, subject_keys
@@ -77,7 +78,7 @@ def time_text(moment: datetime) -> str:
     """Format an aware datetime as stored: ISO-8601 with microseconds and its offset."""
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"{moment.isoformat()} has no time zone")
-    return moment.isoformat(timespec="microseconds")
+    return iso_microseconds(moment)
 
 
 def _optional_uuid(value: str | None) -> UUID | None:

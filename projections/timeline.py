@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from events.moments import iso_microseconds
 from events.reader import placeholders, reader_of
 from events.vocabulary import INTERACTION_KINDS
 from projections.names import name_key
@@ -67,7 +68,7 @@ def touch_of(row: dict[str, Any]) -> str | None:
 
 def utc_text(moment: datetime) -> str:
     """A sortable UTC form of an aware moment."""
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+    return iso_microseconds(moment.astimezone(UTC))
 
 
 def sorted_json(value: Any) -> str:
