@@ -19,9 +19,9 @@ print("REPORT=" + str({report}))
 """
 
 
-def after_crm(report: str, *args: str) -> str:
-    """Run `crm ARGS` in a new process, insist it succeeded, and return the value of the
-    expression `report` there, evaluated once the command has finished (as text)."""
+def after_crm(report: str, *args: str, exit_code: int = 0) -> str:
+    """Run `crm ARGS` in a new process, insist it ended with `exit_code`, and return the value
+    of the expression `report` there, evaluated once the command has finished (as text)."""
     out = subprocess.run(
         [sys.executable, "-c", _PROBE.format(report=report), *args],
         capture_output=True,
@@ -29,12 +29,12 @@ def after_crm(report: str, *args: str) -> str:
         check=True,
     ).stdout
     *_, exit_line, last = out.strip().splitlines()
-    assert exit_line == "EXIT=0", f"crm {' '.join(args)} failed:\n{out}"
+    assert exit_line == f"EXIT={exit_code}", f"crm {' '.join(args)}:\n{out}"
     assert last.startswith("REPORT="), out
     return last.removeprefix("REPORT=")
 
 
-def heavy_modules_after(*args: str) -> str:
+def heavy_modules_after(*args: str, exit_code: int = 0) -> str:
     """The heavy modules `crm ARGS` loaded, comma-separated ("" for none)."""
     names = (
         "sqlalchemy",
@@ -44,4 +44,5 @@ def heavy_modules_after(*args: str) -> str:
         "events.schemas",
         "projections.runner",
     )
-    return after_crm(f"','.join(m for m in {names!r} if m in sys.modules)", *args)
+    report = f"','.join(m for m in {names!r} if m in sys.modules)"
+    return after_crm(report, *args, exit_code=exit_code)

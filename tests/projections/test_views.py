@@ -73,6 +73,8 @@ def test_a_read_of_current_views_loads_no_event_model_and_a_stale_one_catches_up
     plain = "" if store_url.startswith("sqlite") else "sqlalchemy"  # SQLite: its stdlib driver
     assert heavy_modules_after(*db, "timeline", "liverpool-kunming", "--format", "json") == plain
     assert heavy_modules_after(*db, "upcoming", "--format", "json") == plain
+    # a mistyped reference is reported without loading what could not have raised
+    assert heavy_modules_after(*db, "timeline", "liverpool-kunmnig", exit_code=1) == plain
 
     late = uuid4()  # written by another process: this one's views have not seen it
     other = open_store(store_url)
