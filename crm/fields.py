@@ -92,6 +92,8 @@ def long_text(
     text: str, field: str, *, required: bool = False, max_len: int = LONG_TEXT_MAX
 ) -> str:
     """Return `text` stripped with CRLF made LF; newlines and tabs may stay, other controls not."""
+    if not text and not required:  # most rows have no notes
+        return ""
     unified = text.replace("\r\n", "\n")
     return _clean_text(unified, field, required=required, max_len=max_len, allowed="\n\t")
 
@@ -190,6 +192,8 @@ def money(text: str, *, field: str = "--amount") -> tuple[Decimal, str]:
 
 def optional_line(text: str | None, field: str, *, max_len: int = ONE_LINE_MAX) -> str | None:
     """Like `one_line`, but absent or blank input gives None."""
+    if not text:  # most optional columns are absent: three calls fewer, four times a row
+        return None
     return one_line(text or "", field, required=False, max_len=max_len) or None
 
 

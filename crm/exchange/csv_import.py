@@ -126,7 +126,7 @@ def read_rows(
             return
         except csv.Error as error:
             raise BadInputError(f"{path} line {start}: {error}") from None
-        if any(c.strip() for c in cells):
+        if any(map(str.strip, cells)):
             row = dict(defaults)
             row.update({n: c for n, c in zip(names, cells, strict=False) if c.strip()})
             yield start, row

@@ -21,7 +21,7 @@ from events.schemas.followups import FollowUpOpened
 from events.schemas.interactions import InteractionLogged
 from events.schemas.organisations import OrganisationRegistered
 from events.schemas.values import Link, Person
-from projections.directory import name_keys
+from projections.directory import name_keys, roles_of
 from projections.names import name_key
 
 Writes = list[tuple[str, list[Event]]]
@@ -94,7 +94,8 @@ class RowContext:
         A name shared by several organisations is refused, as `crm contact add --org` does:
         guessing would file the person under the wrong one, creating would add a third.
         """
-        found = self.find("organisation", name)
+        key = name_key(name)
+        found = self.find_key("organisation", key)
         if len(found) > 1:
             from crm.lookup import described
             from projections.directory import get_entry
@@ -105,7 +106,6 @@ class RowContext:
             )
         if found:
             return UUID(found[0]), []
-        key = name_key(name)
         if key in self.new_orgs:
             return self.new_orgs[key], []
         org_id = new_uuid()
@@ -172,8 +172,6 @@ def contact_row(raw: dict[str, str], ctx: RowContext) -> tuple[Writes, str | Non
 
 def _contact_duplicate(contact: ContactRegistered, ctx: RowContext) -> str | None:
     """Same email as a known contact (or an earlier row), or the same name at the same org."""
-    from projections.directory import roles_of
-
     role = contact.first_role
     full = name_key(f"{contact.family_name} {contact.given_name}")
     org = str(role.organisation_id) if role else ""
