@@ -135,19 +135,20 @@ class DirectoryProjection(Projection):
         record: RecordedEvent[Event],
         **extra: Any,
     ) -> None:
-        data = event.model_dump(mode="json", exclude=_KEPT_ELSEWHERE)
         if extra:
-            data.update(extra)
+            data = event.model_dump(mode="json", exclude=_KEPT_ELSEWHERE) | extra
+            text = json.dumps(data, ensure_ascii=False)
+        else:
+            # pydantic's own JSON: a quarter of the cost of json.dumps. The label and names
+            # read only text fields, alike on the event and in its JSON, so they read the
+            # event's own fields: one serialisation fewer per entry.
+            data = vars(event)
+            text = event.model_dump_json(exclude=_KEPT_ELSEWHERE)
         row = {
             "entry_id": str(entry_id),
             "kind": kind,
             "label": label_of(kind, data),
-            # pydantic's own JSON when nothing is added: a quarter of the cost of json.dumps
-            "data": (
-                json.dumps(data, ensure_ascii=False)
-                if extra
-                else event.model_dump_json(exclude=_KEPT_ELSEWHERE)
-            ),
+            "data": text,
             "created_position": record.position,
             "is_retracted": False,
         }
