@@ -8,7 +8,7 @@ an id drawn before the fork.
 from __future__ import annotations
 
 import os
-from uuid import UUID
+from uuid import UUID, SafeUUID
 
 _POOL_SIZE = 256
 
@@ -35,6 +35,19 @@ class FreshUUID(UUID):
 
 _pool: list[UUID] = []
 
+_VERSION_4_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))
+_VERSION_4_SET = (0x8000 << 48) | (4 << 76)
+"""The variant and version bits, as `UUID(bytes=..., version=4)` sets them."""
+
+
+def _fresh(entropy: bytes) -> FreshUUID:
+    """`FreshUUID(bytes=entropy, version=4)` without `UUID.__init__`, which weighs every
+    way of giving a UUID: under half the time an id (a 10,000-contact import draws 30,000)."""
+    fresh = object.__new__(FreshUUID)
+    object.__setattr__(fresh, "int", int.from_bytes(entropy) & _VERSION_4_CLEAR | _VERSION_4_SET)
+    object.__setattr__(fresh, "is_safe", SafeUUID.unknown)
+    return fresh
+
 
 def new_uuid() -> UUID:
     """A random UUID, as `uuid.uuid4()` gives, from the pool.
@@ -46,9 +59,7 @@ def new_uuid() -> UUID:
             return _pool.pop()
         except IndexError:
             entropy = os.urandom(16 * _POOL_SIZE)
-            _pool.extend(
-                FreshUUID(bytes=entropy[i : i + 16], version=4) for i in range(0, len(entropy), 16)
-            )
+            _pool.extend(_fresh(entropy[i : i + 16]) for i in range(0, len(entropy), 16))
 
 
 if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
