@@ -56,8 +56,12 @@ def names_of(kind: str, data: dict[str, Any]) -> set[str]:
         raw = [label_of(kind, data)]
     keys = {name_key(str(r)) for r in raw if r and r != ERASED}
     keys.discard("")
-    keys.discard(name_key(ERASED))
+    keys.discard(_ERASED_KEY)
     return keys
+
+
+_ERASED_KEY = name_key(ERASED)
+"""Made once: `names_of` runs for every entry an import creates."""
 
 
 # -- queries ---------------------------------------------------------------------------------
