@@ -43,6 +43,9 @@ _NOT_IN_EMAIL_LOCAL = frozenset('()<>[]:;,\\"')
 _PHONE = re.compile(
     r"(?P<number>\+?[0-9 ()./-]+?)(?: *(?:ext\.?|x) *(?P<ext>[0-9]{1,6}))?", re.ASCII | re.I
 )
+_PLAIN_PHONE = re.compile(r"\+?[0-9 ()./-]+", re.ASCII)
+"""A number without an extension: what `_PHONE` takes whole as its number, without its
+backtracking (a lazy number tried against the extension at every character)."""
 _AMOUNT = r"(?P<amount>-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?)"
 _MONEY = (
     re.compile(rf"{_AMOUNT} *(?P<currency>[A-Za-z]{{3}})", re.ASCII),
@@ -143,8 +146,11 @@ def email(text: str, field: str = "--email") -> str:
 def phone(text: str, field: str = "--phone") -> str:
     """Return the number stripped: digits and the usual punctuation, optionally `ext 123`."""
     number = text.strip()
-    found = _PHONE.fullmatch(number)
-    digits = sum(map(str.isdigit, found["number"])) if found else 0
+    if _PLAIN_PHONE.fullmatch(number):
+        digits = sum(map(str.isdigit, number))
+    else:
+        found = _PHONE.fullmatch(number)
+        digits = sum(map(str.isdigit, found["number"])) if found else 0
     if len(number) > PHONE_MAX or digits < PHONE_MIN_DIGITS:
         raise BadInputError(
             f"{field} {_quoted(number)} is not a phone number; use digits, spaces, + - ( ) . / "
