@@ -115,7 +115,7 @@ def _email_problem(address: str) -> str | None:
     if not _NOT_IN_EMAIL_LOCAL.isdisjoint(local):
         return "no brackets, quotes, commas or semicolons"
     labels = domain.split(".")
-    if len(labels) < 2 or not all(_is_domain_label(label) for label in labels):
+    if len(labels) < 2 or not all(map(_is_domain_label, labels)):
         return "a domain such as example.org after the @"
     top = labels[-1]
     if len(top) < 2 or not (top.isalpha() or top.lower().startswith("xn--")):
