@@ -114,8 +114,10 @@ class Lookup(Generic[Conn]):
             raise UnknownReferenceError(f"{typed!r} matches several of {what}", described(entries))
         pairs = pairs or name_keys(self.conn, kinds)
         close = difflib.get_close_matches(key, [k for k, _ in pairs], n=3, cutoff=0.6)
-        ids = {entry for k, entry in pairs if k in close}
-        suggestions = [e for e in (get_entry(self.conn, i) for i in sorted(ids)) if e is not None]
+        rank = {k: place for place, k in enumerate(close)}  # the closest name first
+        ranked = sorted((rank[k], entry) for k, entry in pairs if k in rank)
+        ids = dict.fromkeys(entry for _, entry in ranked)
+        suggestions = [e for e in (get_entry(self.conn, i) for i in ids) if e is not None]
         raise UnknownReferenceError(f"no {what} called {typed!r}", described(suggestions))
 
     def find_name(self, kinds: Sequence[str], text: str) -> list[str]:

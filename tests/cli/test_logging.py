@@ -65,6 +65,20 @@ def test_an_ambiguous_reference_lists_the_candidates(db: str) -> None:
     assert "did you mean" in result.stderr
 
 
+def test_a_mistyped_name_suggests_the_closest_names_first(db: str) -> None:
+    names = ["Kunming Trade Office", "Kunming Tourist Office", "Kunming Travel Office"]
+    ids = {name: crm_ok("org", "add", name, db=db).stdout.strip() for name in names}
+
+    for name, typo in zip(
+        names, ["Kunming Trade Ofice", "Kunming Tourist Offce", "Kunmin Travel Office"], strict=True
+    ):
+        result = crm("org", "show", typo, db=db)
+
+        assert_one_line_error(result, contains=f"no organisation called {typo!r}")
+        first = result.stderr.split("did you mean: ")[1].split(", ")[0]
+        assert first == f"{name} ({ids[name][:8]})"
+
+
 def test_a_reference_matching_two_people_fails_and_names_both(db: str) -> None:
     add_story(db)
     crm_ok("contact", "add", "Zhao Wei", "--family-name-first", db=db)
