@@ -107,7 +107,7 @@ def main() -> None:
         startup_bench.bench_startup(report, generated_path, generated, 5)
         _say("exports and imports")
         exchange_bench.bench_log_round_trip(report, workdir, generated_path, generated.events)
-        exchange_bench.bench_csv_import(report, workdir, 2_000 if quick else 10_000, 3)
+        exchange_bench.bench_csv_import(report, workdir, 2_000 if quick else 10_000, 5)
         _say("reminder sweep")
         reminder_bench.bench_sweep(
             report, workdir, 10_000 if quick else 100_000, 1_000 if quick else 10_000, 3
