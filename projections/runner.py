@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 
 from events.collector import collector_paused, collector_running
-from events.database import read_transaction, write_transaction
+from events.database import checkpoint_wal, read_transaction, write_transaction
 from events.envelope import RecordedEvent
 from events.errors import StoreError
 from events.event import Event
@@ -38,6 +38,9 @@ CATCH_UP_BATCH = 2_000
 # 10,000, not more: a batch's rows wait in memory until its commit (the timeline's rows of
 # 20,000 events held 50 MB of a rebuild's peak).
 REBUILD_BATCH = 10_000
+CHECKPOINT_EVERY = 8
+"""Rebuild batches between checkpoints of SQLite's write-ahead log (see `checkpoint_wal`):
+eight batches of the generated store's rebuild leave about 200 MB in the log."""
 REBUILD_BACKLOG = 50_000
 """A projection this far behind (and behind by more than it has applied) is rebuilt, not
 caught up: fresh tables filled in bulk beat a row lookup per event (an imported log)."""
@@ -196,14 +199,16 @@ class ProjectionRunner:
         with write_transaction(self.store.engine, durable=False) as conn:
             states = self._states(conn, lock=True)
             starts = {p.name: self._prepare_rebuild(conn, p, states.get(p.name)) for p in chosen}
-        position = min(starts.values(), default=head)
+        position, batches = min(starts.values(), default=head), 0
         while position < head:
             end = min(head, position + batch_size)
             self._rebuild_batch(chosen, position, end)
-            position = end
+            position, batches = end, batches + 1
+            if batches % CHECKPOINT_EVERY == 0:
+                checkpoint_wal(self.store.engine)
             if progress is not None:
                 progress(position, head)
-        self._swap_in(chosen)
+        self._swap_in(chosen)  # its commit checkpoints the rest, as any commit does
         if progress is not None:
             progress(head, head)
 
@@ -237,7 +242,7 @@ class ProjectionRunner:
         return 0
 
     def _rebuild_batch(self, chosen: list[Projection], start: int, end: int) -> None:
-        with write_transaction(self.store.engine, durable=False) as conn:
+        with write_transaction(self.store.engine, durable=False, checkpoint=False) as conn:
             states = self._states(conn, lock=True)
             building = {p: _still_building(p, states[p.name], start) for p in chosen}
             active = {p: at for p, at in building.items() if at is not None and at < end}
