@@ -84,6 +84,13 @@ class PayloadCodec:
             data.update(_placeholders(cls))
         return cls.model_validate(data), erased
 
+    def is_plain(self, event_type: str, schema_version: int) -> bool:
+        """Whether stored text of this type and version, once decoded, is the event's own
+        JSON: `encode` wrote it with `model_dump_json` (nothing sealed) and nothing upcasts
+        it. Known from the first such text `decode` reads."""
+        plain = self._plain.get(event_type)
+        return plain is not None and plain[0] == schema_version
+
     def sealed_subjects(self, texts: Iterable[str]) -> set[str]:
         """The subjects whose keys seal any of these payloads."""
         return {s for s in (self.sealed_subject(t) for t in texts) if s is not None}

@@ -57,6 +57,10 @@ class RecordedEvent(NamedTuple, Generic[E_co]):
     hash: str
     is_erased: bool = False
     """True when the subject's key is gone and personal fields read as "[erased]"."""
+    stored_json: str | None = None
+    """The payload as stored, when it is the event's own JSON: its type seals nothing and it
+    is stored in its current shape (`PayloadCodec.is_plain`). A read model may keep it as
+    the event's data instead of serialising the event again; None otherwise."""
 
     @property
     def event_id(self) -> UUID:

@@ -235,6 +235,7 @@ class SqlEventStore:
                 position, version = position + 1, version + 1
                 event_id = str(item.event_id)
                 event_type = item.event.event_type()
+                payload = self._codec.encode(item.event, event_id, keys.key_for_writing)
                 values = (
                     position,
                     event_id,
@@ -248,7 +249,7 @@ class SqlEventStore:
                     context.source,
                     correlation,
                     causation,
-                    self._codec.encode(item.event, event_id, keys.key_for_writing),
+                    payload,
                 )
                 previous_hash = chain.link(previous_hash, values)
                 rows.append((*values, previous_hash))
@@ -268,6 +269,7 @@ class SqlEventStore:
                         causation,
                         item.event,
                         previous_hash,
+                        stored_json=None if item.event.personal_fields() else payload,
                     )
                 )
             versions[stream_id] = version
@@ -432,6 +434,7 @@ class SqlEventStore:
             event,
             hash_,
             is_erased,
+            payload if self._codec.is_plain(event_type, schema_version) else None,
         )
 
     def import_rows(

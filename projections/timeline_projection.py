@@ -236,7 +236,7 @@ class TimelineProjection(Projection):
             moment=event.held_at,
             zone=event.timezone,
             title=event.subject,
-            data=event.model_dump_json(),
+            data=record.stored_json or event.model_dump_json(),
             links=links,
             search=searchable(event.subject, event.place),
         )
