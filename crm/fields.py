@@ -200,7 +200,7 @@ def optional_line(text: str | None, field: str, *, max_len: int = ONE_LINE_MAX) 
     """Like `one_line`, but absent or blank input gives None."""
     if not text:  # most optional columns are absent: three calls fewer, four times a row
         return None
-    return one_line(text or "", field, required=False, max_len=max_len) or None
+    return one_line(text, field, required=False, max_len=max_len) or None
 
 
 def split_name(name: str, *, family_first: bool) -> tuple[str, str]:

@@ -84,6 +84,11 @@ class PayloadCodec:
             data.update(_placeholders(cls))
         return cls.model_validate(data), erased
 
+    def written_plain(self, event: Event, text: str) -> str | None:
+        """`text`, as `encode` wrote it for `event`, when it is the event's own JSON (its type
+        seals nothing); None otherwise."""
+        return None if event.personal_fields() else text
+
     def is_plain(self, event_type: str, schema_version: int) -> bool:
         """Whether stored text of this type and version, once decoded, is the event's own
         JSON: `encode` wrote it with `model_dump_json` (nothing sealed) and nothing upcasts

@@ -269,7 +269,7 @@ class SqlEventStore:
                         causation,
                         item.event,
                         previous_hash,
-                        stored_json=None if item.event.personal_fields() else payload,
+                        stored_json=self._codec.written_plain(item.event, payload),
                     )
                 )
             versions[stream_id] = version
