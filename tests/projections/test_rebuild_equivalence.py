@@ -224,3 +224,31 @@ def test_a_rebuild_resuming_one_projection_beside_fresh_ones_reads_as_a_clean_re
     runner.rebuild()
 
     assert dump(runner) == clean
+
+
+@pytest.mark.parametrize(("flush", "per_transaction"), [(3, 10), (4, 4), (7, 1_000)])
+def test_a_rebuild_flushing_several_times_per_transaction_yields_the_caught_up_rows(
+    runner: ProjectionRunner, monkeypatch: pytest.MonkeyPatch, flush: int, per_transaction: int
+) -> None:
+    """Rows flushed early in a transaction are found by the events after them in it (a
+    follow-up's completion finds its opening, a correction its entry)."""
+    import projections.runner
+
+    caught_up = dump(runner)
+    assert runner.store.head_position() > 2 * per_transaction or per_transaction > 100
+    monkeypatch.setattr(projections.runner, "REBUILD_BATCH", flush)
+    flushed: list[int] = []
+    real_fill = projections.runner.fill_batch
+
+    def counting_fill(*args: Any) -> None:
+        start, end = args[-2:]
+        flushed.append(end - start)
+        real_fill(*args)
+
+    monkeypatch.setattr(projections.runner, "fill_batch", counting_fill)
+
+    runner.rebuild(batch_size=per_transaction)
+
+    assert max(flushed) == flush
+    assert len(flushed) >= runner.store.head_position() // flush
+    assert dump(runner) == caught_up
