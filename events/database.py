@@ -38,6 +38,8 @@ CACHE_KIB = 64_000
 """SQLite's page cache per connection (allocated only as used)."""
 SCAN_CACHE_KIB = 2_000
 """The page cache of a connection scanning the log once (see `scan_transaction`)."""
+SORT_CACHE_KIB = 16_000
+"""The page cache of a connection sorting millions of rows (see `sorting_memory`)."""
 WAL_AUTOCHECKPOINT_PAGES = 1_000
 """SQLite's own default: a commit that leaves the write-ahead log longer checkpoints it."""
 CONNECT_TIMEOUT_S = 5
@@ -211,6 +213,26 @@ def scan_transaction(engine: Engine) -> Iterator[Connection]:
                 # A connection that broke mid-scan must not hide the error that broke it.
                 with suppress(sqlite3.Error):
                     driver.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+
+
+@contextmanager
+def sorting_memory(conn: Connection) -> Iterator[None]:
+    """Hold SQLite's page cache, and so its sorter's memory, to `SORT_CACHE_KIB` meanwhile.
+
+    The sorter takes as much memory as the page cache may: a rebuild's swap-in, sorting the
+    2.9 million links of the generated million-event store beside its full 64 MB cache, rose
+    from 165 to 234 MB. With 16 MB for both, the sort took as long (6.4 to 7.5 s either way).
+    """
+    driver: Any = conn.connection.driver_connection if conn.dialect.name == "sqlite" else None
+    if driver is None:
+        yield
+        return
+    driver.execute(f"PRAGMA cache_size = -{SORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with suppress(sqlite3.Error):  # as in `scan_transaction`
+            driver.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
 
 
 def member_of(

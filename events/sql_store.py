@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 from uuid import UUID
@@ -48,6 +49,15 @@ DEFAULT_CONTEXT = AppendContext()
 READ_BATCH = 2_000
 
 Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class TypeFilter:
+    """Event types to read (`keep`) or to leave out (not `keep`), by their stored names."""
+
+    names: frozenset[str]
+    keep: bool = True
+
 
 _HEAD_FOR_UPDATE = Prepared(
     select(events_head.c.position, events_head.c.hash)
@@ -347,12 +357,18 @@ class SqlEventStore:
             return [self._record(row, keys.key_for_reading) for row in rows]
 
     def read_all(
-        self, after_position: int = 0, *, up_to: int | None = None, batch_size: int = READ_BATCH
+        self,
+        after_position: int = 0,
+        *,
+        up_to: int | None = None,
+        batch_size: int = READ_BATCH,
+        types: TypeFilter | None = None,
     ) -> Iterator[RecordedEvent[Event]]:
         """Stream the log in position order: rows fetched in bounded batches, decoded lazily.
 
         Each batch's transaction closes before its events are handed on, and each event is
         decoded only when the caller asks for it, so nothing outlives the caller's use of it.
+        `types` keeps only the events of some types (or all but them), chosen by the database.
         """
         keys = KeyRing(self.engine)
         preloaded = up_to is None or up_to - after_position > 10_000
@@ -360,7 +376,10 @@ class SqlEventStore:
             keys.preload()
         key_for = keys.key_for_reading
         times = _TimeParser()
-        for rows in self.read_rows_batched(after_position, up_to=up_to, batch_size=batch_size):
+        batches = self.read_rows_batched(
+            after_position, up_to=up_to, batch_size=batch_size, types=types
+        )
+        for rows in batches:
             if not preloaded:
                 keys.prefetch(self._codec.sealed_subjects(row[12] for row in rows))
             for row in rows:
@@ -374,7 +393,12 @@ class SqlEventStore:
             yield from rows
 
     def read_rows_batched(
-        self, after_position: int = 0, *, up_to: int | None = None, batch_size: int = READ_BATCH
+        self,
+        after_position: int = 0,
+        *,
+        up_to: int | None = None,
+        batch_size: int = READ_BATCH,
+        types: TypeFilter | None = None,
     ) -> Iterator[list[tuple[Any, ...]]]:
         """Yield stored rows in position order, one batch per short read transaction."""
         position = after_position
@@ -387,6 +411,10 @@ class SqlEventStore:
             )
             if up_to is not None:
                 query = query.where(events.c.position <= up_to)
+            if types is not None:
+                names = sorted(types.names)
+                column = events.c.type
+                query = query.where(column.in_(names) if types.keep else column.not_in(names))
             with scan_transaction(self.engine) as conn:
                 rows = fetch_tuples(conn, query)
             if rows:

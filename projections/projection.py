@@ -26,6 +26,10 @@ class Projection:
     type up, without subclasses). The runner passes `apply` no other: most events concern
     one or two projections, and matching each against every projection's cases cost a
     twentieth of an import's catch-up."""
+    separable: ClassVar[frozenset[type[Event]]] = frozenset()
+    """Event types whose whole effect on fresh tables (`unit.bulk`, nothing looked up) is to
+    add rows computed from the event alone: a rebuild may compute them in another process
+    (see `projections.feed`) while this one applies the rest."""
 
     @classmethod
     def tables(cls) -> dict[str, Table]:

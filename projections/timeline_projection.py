@@ -95,6 +95,8 @@ class TimelineProjection(Projection):
             ContactForgotten,
         }
     )
+    separable: ClassVar[frozenset[type[Event]]] = frozenset({InteractionLogged})
+    """An interaction adds one row; in bulk its links and touches are left to `finalize`."""
 
     def apply(self, unit: UnitOfWork, record: RecordedEvent[Event]) -> None:
         """Add or revise the rows this event concerns."""

@@ -34,7 +34,11 @@ elapsed = time.perf_counter() - start
 # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent when it spawns with
 # vfork, which reported the generating process's 2.9 GB as the rebuild's.
 peak_kb = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM"))
-print(sum(finalizing), elapsed, peak_kb / 1024)
+# The helper process that computes the interactions' rows (projections.feed), reaped by now;
+# an upper bound, as above: its figure starts from this process's memory when it spawned it.
+import resource
+helper_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(sum(finalizing), elapsed, peak_kb / 1024, helper_kb / 1024)
 """
 
 
@@ -59,7 +63,7 @@ def bench_rebuild(report: Report, path: Path, generated: Generated) -> None:
         text=True,
         cwd=Path(__file__).resolve().parents[2],
     ).stdout.split()
-    finalizing, seconds, peak_mb = (float(v) for v in output[-3:])
+    finalizing, seconds, peak_mb, helper_mb = (float(v) for v in output[-4:])
     report.add("rebuild_events", "events in the generated store", generated.events, "events")
     report.floor(
         "rebuild_events_per_s",
@@ -68,7 +72,14 @@ def bench_rebuild(report: Report, path: Path, generated: Generated) -> None:
         "ev/s",
         20_000,
     )
-    report.limit("rebuild_peak_mb", "rebuild peak memory (RSS)", peak_mb, "MB", 300)
+    report.limit(
+        "rebuild_peak_mb",
+        "rebuild peak memory (RSS), its process and its helper's together",
+        peak_mb + helper_mb,
+        "MB",
+        300,
+    )
+    report.add("rebuild_process_peak_mb", "of which the rebuild's own process", peak_mb, "MB")
     report.add(
         "rebuild_links_s",
         "of which the timeline's links, filled in one statement (write lock held)",

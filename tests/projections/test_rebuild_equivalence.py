@@ -241,7 +241,7 @@ def test_a_rebuild_flushing_several_times_per_transaction_yields_the_caught_up_r
     real_fill = projections.runner.fill_batch
 
     def counting_fill(*args: Any) -> None:
-        start, end = args[-2:]
+        start, end = args[4:6]
         flushed.append(end - start)
         real_fill(*args)
 

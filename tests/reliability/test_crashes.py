@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import random
+import time
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -144,18 +145,20 @@ def test_a_killed_catch_up_is_completed_by_the_next_run(
     assert verify_projections(app.runner) is None
 
 
+@pytest.mark.parametrize("worker", [workers.rebuild, workers.rebuild_fed])
 def test_a_killed_rebuild_keeps_the_old_view_serving_and_resumes(
-    app: Any, store_url: str, crash_trials: int
+    app: Any, store_url: str, crash_trials: int, worker: Any
 ) -> None:
+    """Also with a helper process feeding the rebuild: it ends when its rebuild dies."""
     _add_meetings(app, random.Random(3), 3000)
     app.runner.catch_up()
     before = dump(app.runner)
     trials = Trials(seed=3)
-    trials.calibrate(workers.rebuild, store_url, 200)
+    trials.calibrate(worker, store_url, 200)
     assert dump(app.runner) == before
     part_way = 0
     for trial in range(crash_trials):
-        trials.run(workers.rebuild, store_url, 200)
+        trials.run(worker, store_url, 200)
         part_way += _checkpoint(app, "timeline", "building_position") > 0
         assert dump(app.runner) == before
         app.runner.catch_up()  # a killed rebuild never blocks the daily path
@@ -167,6 +170,28 @@ def test_a_killed_rebuild_keeps_the_old_view_serving_and_resumes(
     app.runner.rebuild()
     assert dump(app.runner) == before
     assert verify_projections(app.runner) is None
+    assert _helpers_left(within_s=10) == []
+
+
+def _helpers_left(within_s: float) -> list[int]:
+    """Rebuild helpers still running after `within_s` (a killed rebuild's must end)."""
+    deadline = time.monotonic() + within_s
+    while True:
+        left = [
+            int(entry.name)
+            for entry in Path("/proc").iterdir()
+            if entry.name.isdigit() and _cmdline(entry).endswith(b"-m\0projections.feed\0")
+        ]
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.1)
+
+
+def _cmdline(entry: Path) -> bytes:
+    try:
+        return (entry / "cmdline").read_bytes()
+    except OSError:  # it ended meanwhile
+        return b""
 
 
 def _contacts_csv(folder: Path, trial: int, rows: int) -> Path:

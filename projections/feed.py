@@ -1,0 +1,256 @@
+"""A helper process that computes a rebuild's separable rows while the rebuild applies the rest.
+
+Most of a log is interactions, and each adds one timeline row computed from the event alone
+(`Projection.separable`). Reading, decoding and turning them into rows took a third of a
+million-event rebuild on one core; a second process does it beside the rebuild, which reads
+only the other events and takes the rows in position order, writing them in the same
+transactions as before. The helper only reads: its rows travel over a pipe, pickled, in
+frames (each after its length) that say how far along the log they cover.
+
+Run as `python -m projections.feed`; the rebuild writes what to read on its stdin as JSON.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import pickle
+import queue
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import IO, Any
+
+from events.envelope import RecordedEvent
+from events.errors import StoreError
+from events.event import Event
+from events.sql_store import SqlEventStore, TypeFilter
+from projections.projection import Projection
+from projections.unit import Row, UnitOfWork
+
+HELPER = ("-m", "projections.feed")
+"""How the helper is started: its arguments to this Python."""
+FRAME_EVENTS = 2_000
+"""Events per frame: a frame of interactions pickles to about 2.5 MB."""
+FRAMES_AHEAD = 4
+"""Frames received but not yet used, at most: how far the helper may run ahead. Each waits
+as 2.5 MB of bytes in the rebuild's memory, which must stay within its budget."""
+
+Frame = tuple[int, list[tuple[int, str, str, Row]]]
+"""(covered up to position, [(position, projection, table, row), ...]): every separable row
+of the events up to that position not sent in an earlier frame."""
+
+
+class FeedError(StoreError):
+    """The helper process stopped before it had sent every row."""
+
+
+@dataclass(frozen=True)
+class FedRows:
+    """The rows one separable event adds, computed by the helper."""
+
+    position: int
+    rows: list[tuple[str, str, Row]]
+    """(projection name, logical table, row)."""
+
+
+def separable_types(projections: Iterable[Projection]) -> frozenset[type[Event]]:
+    """The event types a helper may take over: separable for every projection that handles
+    them (a type one of them needs decoded stays with the rebuild)."""
+    chosen = list(projections)
+    candidates = frozenset().union(*(p.separable for p in chosen))
+    return frozenset(
+        kind
+        for kind in candidates
+        if all(kind in p.separable or kind not in p.handles for p in chosen)
+    )
+
+
+class RowFeed:
+    """The rebuild's end of the helper: starts it, hands its rows over in position order."""
+
+    def __init__(
+        self, store: SqlEventStore, projections: Sequence[Projection], after: int, up_to: int
+    ) -> None:
+        self.types = separable_types(projections)
+        self.skipped = TypeFilter(frozenset(t.event_type() for t in self.types), keep=False)
+        # A file, not a pipe: a pipe nobody reads could stall the helper. `close` closes it.
+        self._errors = tempfile.TemporaryFile()  # noqa: SIM115
+        order = {
+            "url": store.engine.url.render_as_string(hide_password=False),
+            "projections": [p.name for p in projections if p.separable & self.types],
+            "types": sorted(t.event_type() for t in self.types),
+            "after": after,
+            "up_to": up_to,
+        }
+        self._process = subprocess.Popen(  # noqa: S603 - this Python, our own module
+            [sys.executable, *HELPER],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._errors,
+        )
+        stdin: IO[bytes] = self._process.stdin  # type: ignore[assignment]
+        stdin.write(json.dumps(order).encode())  # the URL may hold a password: not in argv
+        stdin.close()
+        self._covered = after
+        self._waiting: list[tuple[int, str, str, Row]] = []
+        self._frames: queue.Queue[bytes | None] = queue.Queue(FRAMES_AHEAD)
+        self._pump = threading.Thread(target=self._receive, name="row-feed", daemon=True)
+        self._pump.start()
+
+    def _receive(self) -> None:
+        """Take the helper's frames off the pipe as they come (the GIL is free while this
+        thread waits): left in the pipe, they would hold the helper back to the rebuild's
+        pace, and the two processes took turns instead of working at once."""
+        stdout: IO[bytes] = self._process.stdout  # type: ignore[assignment]
+        try:
+            while True:
+                head = stdout.read(8)
+                size = int.from_bytes(head, "little")
+                body = stdout.read(size) if len(head) == 8 else b""
+                if len(head) < 8 or len(body) < size:
+                    return  # the end: after the last frame, or cut short by a failure
+                self._frames.put(body)
+        finally:
+            self._frames.put(None)  # whatever ended this thread, the rebuild must not wait on
+
+    def merged(
+        self, records: Iterable[RecordedEvent[Event]], up_to: int
+    ) -> Iterator[RecordedEvent[Event] | FedRows]:
+        """The rebuild's own records and the helper's rows up to `up_to`, in position order."""
+        fed = iter(self._rows_up_to(up_to))
+        pending = next(fed, None)
+        for record in records:
+            while pending is not None and pending.position < record.position:
+                yield pending
+                pending = next(fed, None)
+            yield record
+        while pending is not None:
+            yield pending
+            pending = next(fed, None)
+
+    def _rows_up_to(self, up_to: int) -> list[FedRows]:
+        while self._covered < up_to:
+            self._read_frame()
+        waiting, due = self._waiting, []
+        index = 0
+        while index < len(waiting) and waiting[index][0] <= up_to:
+            position, rows = waiting[index][0], []
+            while index < len(waiting) and waiting[index][0] == position:
+                rows.append(waiting[index][1:])
+                index += 1
+            due.append(FedRows(position, rows))
+        self._waiting = waiting[index:]
+        return due
+
+    def _read_frame(self) -> None:
+        body = self._frames.get()
+        if body is None:
+            self._frames.put(None)  # a later call finds the end too
+            raise FeedError(f"the rebuild's helper process stopped: {self._failure()}")
+        covered, rows = pickle.loads(body)  # noqa: S301 - our own child's, over a pipe
+        self._covered = covered
+        self._waiting.extend(rows)
+
+    def _failure(self) -> str:
+        self._process.wait()
+        self._errors.seek(0)
+        lines = self._errors.read().splitlines()
+        return lines[-1].decode(errors="replace") if lines else f"exit {self._process.returncode}"
+
+    def close(self) -> None:
+        """Stop the helper (it may be part-way when the rebuild failed) and reap it."""
+        if self._process.poll() is None:
+            self._process.kill()
+        self._process.wait()
+        while self._pump.is_alive():  # it ends at the pipe's end, once it has room to say so
+            with contextlib.suppress(queue.Empty):
+                self._frames.get(timeout=0.1)
+        if self._process.stdout is not None:
+            self._process.stdout.close()
+        self._errors.close()
+
+
+class _Collecting(UnitOfWork):
+    """A unit that only takes new rows: what a separable event may do in bulk."""
+
+    def __init__(self) -> None:
+        self.bulk = True
+        self.added: list[tuple[str, Row]] = []
+
+    def add(self, name: str, row: Row) -> Row:
+        self.added.append((name, row))
+        return row
+
+    def get(self, name: str, *key: Any) -> Row | None:
+        raise TypeError(f"a separable event looked up a row of {name}")
+
+    def put(self, name: str, row: Row) -> Row:
+        raise TypeError(f"a separable event replaced a row of {name}")
+
+    def change(self, name: str, *key: Any, **values: Any) -> Row | None:
+        raise TypeError(f"a separable event changed a row of {name}")
+
+    def remove(self, name: str, *key: Any) -> None:
+        raise TypeError(f"a separable event removed a row of {name}")
+
+
+def frames(
+    store: SqlEventStore,
+    projections: Sequence[Projection],
+    types: TypeFilter,
+    after: int,
+    up_to: int,
+) -> Iterator[Frame]:
+    """The helper's work: every separable row after `after` up to `up_to`, frame by frame."""
+    unit = _Collecting()
+    rows: list[tuple[int, str, str, Row]] = []
+    applying: dict[type[Event], list[Projection]] = {}
+    records = store.read_all(after, up_to=up_to, types=types)
+    for count, record in enumerate(records, start=1):
+        kind = type(record.event)
+        targets = applying.get(kind)
+        if targets is None:
+            targets = applying[kind] = [p for p in projections if kind in p.separable]
+        for projection in targets:
+            projection.apply(unit, record)
+            rows.extend((record.position, projection.name, t, row) for t, row in unit.added)
+            unit.added.clear()
+        if count % FRAME_EVENTS == 0:
+            yield record.position, rows
+            rows = []
+    yield up_to, rows
+
+
+def main() -> None:
+    """Read the order on stdin, write the frames on stdout; exit at the end or a broken pipe."""
+    from events.collector import collector_paused
+    from events.connect import open_store
+    from projections.catalog import all_projections
+
+    order = json.loads(sys.stdin.read())
+    store = open_store(order["url"], create=False)
+    chosen = [p for p in all_projections() if p.name in order["projections"]]
+    types = TypeFilter(frozenset(order["types"]))
+    out = sys.stdout.buffer
+    try:
+        with collector_paused():
+            for frame in frames(store, chosen, types, order["after"], order["up_to"]):
+                body = pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL)
+                out.write(len(body).to_bytes(8, "little"))
+                out.write(body)
+                out.flush()
+    except BrokenPipeError:  # the rebuild stopped (or was killed): nothing left to do
+        # What is still buffered for stdout must not fail again at exit (Python's advice).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
+    finally:
+        store.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,110 @@
+"""A rebuild whose interactions' rows come from a helper process: the same rows, on both
+backends, and one clear error when the helper fails."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import projections.feed
+import projections.runner
+from events.connect import open_store
+from events.schemas.interactions import InteractionLogged
+from projections.catalog import all_projections
+from projections.feed import FeedError, separable_types
+from projections.runner import ProjectionRunner
+from projections.verify import verify_projections
+from tests.conftest import T0
+from tests.projections.scenario import OPERATIONS, base_world, context, run
+from tests.projections.test_rebuild_equivalence import dump
+
+
+@pytest.fixture
+def started(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Start a helper for any rebuild, however small; record each one started."""
+    helpers: list[int] = []
+    real_init = projections.feed.RowFeed.__init__
+
+    def recording_init(self: projections.feed.RowFeed, *args: object) -> None:
+        real_init(self, *args)  # type: ignore[arg-type]
+        helpers.append(self._process.pid)
+
+    monkeypatch.setattr(projections.runner, "FEED_FROM", 0)
+    monkeypatch.setattr(projections.feed.RowFeed, "__init__", recording_init)
+    return helpers
+
+
+def test_only_the_timeline_declares_interactions_separable_and_none_else_needs_them() -> None:
+    assert separable_types(all_projections()) == {InteractionLogged}
+
+
+@pytest.mark.parametrize("per_transaction", [3, 50_000])
+def test_a_rebuild_fed_by_a_helper_yields_the_caught_up_rows(
+    runner: ProjectionRunner, started: list[int], per_transaction: int
+) -> None:
+    caught_up = dump(runner)
+
+    runner.rebuild(batch_size=per_transaction)
+
+    assert len(started) == 1
+    assert dump(runner) == caught_up
+    assert caught_up["timeline_entries"]
+    assert verify_projections(runner) is None
+
+
+def test_a_rebuild_of_projections_without_separable_events_starts_no_helper(
+    runner: ProjectionRunner, started: list[int]
+) -> None:
+    caught_up = dump(runner)
+
+    runner.rebuild(["directory", "followups"])
+
+    assert started == []
+    assert dump(runner) == caught_up
+
+
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data(), ops=st.lists(st.sampled_from(OPERATIONS), min_size=1, max_size=25))
+def test_any_history_rebuilt_with_a_helper_equals_its_catch_up(
+    store_url: str, started: list[int], data: st.DataObject, ops: list[str]
+) -> None:
+    """Corrections, retractions and erasures of interactions land after the helper's rows."""
+    store = open_store(store_url, clock=lambda: T0)
+    try:
+        runner = ProjectionRunner(store, all_projections())
+        ctx = context(store, T0)
+        world = base_world(ctx)
+        for op in ops:
+            run(ctx, world, op, data)
+        runner.catch_up()
+        incremental = dump(runner)
+
+        runner.rebuild(batch_size=data.draw(st.integers(1, 40)))
+
+        assert dump(runner) == incremental
+    finally:
+        store.engine.dispose()
+
+
+def test_a_helper_that_fails_stops_the_rebuild_with_its_reason_and_the_views_stand(
+    runner: ProjectionRunner, started: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    caught_up = dump(runner)
+    helper = projections.feed.HELPER
+    monkeypatch.setattr(
+        projections.feed, "HELPER", ("-c", "import sys; sys.exit('no such store here')")
+    )
+
+    with pytest.raises(FeedError, match="helper process stopped: no such store here"):
+        runner.rebuild()
+
+    assert dump(runner) == caught_up  # the live views were never touched
+    monkeypatch.setattr(projections.feed, "HELPER", helper)
+    runner.rebuild()  # and the next rebuild goes through
+    assert dump(runner) == caught_up
+    assert len(started) == 2
