@@ -34,11 +34,12 @@ from projections.unit import Row, UnitOfWork
 
 HELPER = ("-m", "projections.feed")
 """How the helper is started: its arguments to this Python."""
-FRAME_EVENTS = 2_000
-"""Events per frame: a frame of interactions pickles to about 2.5 MB."""
-FRAMES_AHEAD = 4
-"""Frames received but not yet used, at most: how far the helper may run ahead. Each waits
-as 2.5 MB of bytes in the rebuild's memory, which must stay within its budget."""
+FRAME_EVENTS = 1_000
+"""Events per frame: a frame of interactions pickles to about 1.1 MB."""
+FRAMES_AHEAD = 12
+"""Frames received but not yet used, at most: how far the helper may run ahead, more than a
+rebuild's flush takes at once (`REBUILD_BATCH`), so the rebuild seldom waits. They wait as
+bytes in the rebuild's memory (13 MB at most), which must stay within its budget."""
 
 Frame = tuple[int, list[tuple[int, str, str, Row]]]
 """(covered up to position, [(position, projection, table, row), ...]): every separable row
