@@ -100,7 +100,7 @@ def main() -> None:
         generated_path = workdir / "generated.db"
         generated = projection_bench.build_store(generated_path, size)
         _say("projections")
-        projection_bench.bench_rebuild(report, generated_path, generated)
+        projection_bench.bench_rebuild(report, generated_path, generated, 1 if quick else 3)
         projection_bench.bench_queries(report, generated_path, generated, 5)
         projection_bench.bench_catch_up(report, generated_path, generated, 20)
         _say("start-up")
