@@ -5,7 +5,8 @@ Most of a log is interactions, and each adds one timeline row computed from the 
 million-event rebuild on one core; a second process does it beside the rebuild, which reads
 only the other events and takes the rows in position order, writing them in the same
 transactions as before. The helper only reads: its rows travel over a pipe, pickled, in
-frames (each after its length) that say how far along the log they cover.
+frames (each after its length) that say how far along the log they cover. Should the helper
+fail, the rebuild logs why and goes on alone from its last commit.
 
 Run as `python -m projections.feed`; the rebuild writes what to read on its stdin as JSON.
 """
@@ -32,14 +33,20 @@ from events.sql_store import SqlEventStore, TypeFilter
 from projections.projection import Projection
 from projections.unit import Row, UnitOfWork
 
-HELPER = ("-m", "projections.feed")
-"""How the helper is started: its arguments to this Python."""
+HELPER = ("-P", "-m", "projections.feed")
+"""How the helper is started: its arguments to this Python (`-P`: never from the current
+directory, where a stray `events.py` would be imported instead of ours)."""
 FRAME_EVENTS = 1_000
-"""Events per frame: a frame of interactions pickles to about 1.1 MB."""
+"""Separable events per frame at most: a frame of interactions pickles to about 1.1 MB."""
+FRAME_BYTES = 1_000_000
+"""Text per frame at most (long summaries make large rows), roughly its pickled size."""
+FRAME_SPAN = 10_000
+"""Positions per frame at most: where separable events are few, the rebuild (holding the
+write lock) waits no longer than the helper takes to read this far."""
 FRAMES_AHEAD = 12
 """Frames received but not yet used, at most: how far the helper may run ahead, more than a
 rebuild's flush takes at once (`REBUILD_BATCH`), so the rebuild seldom waits. They wait as
-bytes in the rebuild's memory (13 MB at most), which must stay within its budget."""
+bytes in the rebuild's memory (about 12 MB at most), which must stay within its budget."""
 
 Frame = tuple[int, list[tuple[int, str, str, Row]]]
 """(covered up to position, [(position, projection, table, row), ...]): every separable row
@@ -47,7 +54,7 @@ of the events up to that position not sent in an earlier frame."""
 
 
 class FeedError(StoreError):
-    """The helper process stopped before it had sent every row."""
+    """The helper process did not start, or stopped before it had sent every row."""
 
 
 @dataclass(frozen=True)
@@ -87,21 +94,35 @@ class RowFeed:
             "types": sorted(t.event_type() for t in self.types),
             "after": after,
             "up_to": up_to,
+            "frame": [FRAME_EVENTS, FRAME_BYTES, FRAME_SPAN],
         }
-        self._process = subprocess.Popen(  # noqa: S603 - this Python, our own module
-            [sys.executable, *HELPER],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self._errors,
-        )
-        stdin: IO[bytes] = self._process.stdin  # type: ignore[assignment]
-        stdin.write(json.dumps(order).encode())  # the URL may hold a password: not in argv
-        stdin.close()
         self._covered = after
         self._waiting: list[tuple[int, str, str, Row]] = []
         self._frames: queue.Queue[bytes | None] = queue.Queue(FRAMES_AHEAD)
         self._pump = threading.Thread(target=self._receive, name="row-feed", daemon=True)
-        self._pump.start()
+        # Its own session: a Ctrl-C or a service manager's signal to the group reaches the
+        # rebuild, which stops the helper itself (`close`); the helper does not fail first.
+        try:
+            self._process = subprocess.Popen(  # noqa: S603 - this Python, our own module
+                [sys.executable, *HELPER],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self._errors,
+                start_new_session=True,
+            )
+        except OSError as error:
+            self._errors.close()
+            raise FeedError(f"the rebuild's helper process did not start: {error}") from None
+        try:
+            stdin: IO[bytes] = self._process.stdin  # type: ignore[assignment]
+            stdin.write(json.dumps(order).encode())  # the URL may hold a password: not in argv
+            stdin.close()
+            self._pump.start()
+        except BaseException as error:
+            self.close()
+            if isinstance(error, Exception):
+                raise FeedError(f"the rebuild's helper process did not start: {error}") from None
+            raise
 
     def _receive(self) -> None:
         """Take the helper's frames off the pipe as they come (the GIL is free while this
@@ -168,6 +189,8 @@ class RowFeed:
         if self._process.poll() is None:
             self._process.kill()
         self._process.wait()
+        if self._process.stdin is not None:
+            self._process.stdin.close()
         while self._pump.is_alive():  # it ends at the pipe's end, once it has room to say so
             with contextlib.suppress(queue.Empty):
                 self._frames.get(timeout=0.1)
@@ -206,24 +229,30 @@ def frames(
     types: TypeFilter,
     after: int,
     up_to: int,
+    limits: Sequence[int] = (FRAME_EVENTS, FRAME_BYTES, FRAME_SPAN),
 ) -> Iterator[Frame]:
-    """The helper's work: every separable row after `after` up to `up_to`, frame by frame."""
+    """The helper's work: every separable row after `after` up to `up_to`, frame by frame
+    (each closed at `limits`: separable events, text, positions)."""
+    most_events, most_text, most_span = limits
     unit = _Collecting()
     rows: list[tuple[int, str, str, Row]] = []
     applying: dict[type[Event], list[Projection]] = {}
-    records = store.read_all(after, up_to=up_to, types=types)
-    for count, record in enumerate(records, start=1):
+    began, events, text = after, 0, 0
+    for record in store.read_all(after, up_to=up_to, types=types):
         kind = type(record.event)
         targets = applying.get(kind)
         if targets is None:
             targets = applying[kind] = [p for p in projections if kind in p.separable]
         for projection in targets:
             projection.apply(unit, record)
-            rows.extend((record.position, projection.name, t, row) for t, row in unit.added)
+            for table, row in unit.added:
+                rows.append((record.position, projection.name, table, row))
+                text += sum(len(value) for value in row.values() if type(value) is str)
             unit.added.clear()
-        if count % FRAME_EVENTS == 0:
+        events += 1
+        if events >= most_events or text >= most_text or record.position - began >= most_span:
             yield record.position, rows
-            rows = []
+            began, events, text, rows = record.position, 0, 0, []
     yield up_to, rows
 
 
@@ -240,7 +269,8 @@ def main() -> None:
     out = sys.stdout.buffer
     try:
         with collector_paused():
-            for frame in frames(store, chosen, types, order["after"], order["up_to"]):
+            limits = order["frame"]
+            for frame in frames(store, chosen, types, order["after"], order["up_to"], limits):
                 body = pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL)
                 out.write(len(body).to_bytes(8, "little"))
                 out.write(body)

@@ -10,6 +10,7 @@ swaps them in with one transaction, so readers see the old view or the new one, 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -34,11 +35,13 @@ from events.envelope import RecordedEvent
 from events.errors import StoreError
 from events.event import Event
 from events.sql_store import SqlEventStore
-from projections.feed import FedRows, RowFeed, separable_types
+from projections.feed import FedRows, FeedError, RowFeed, separable_types
 from projections.projection import Projection
 from projections.shadow import drop_table, shadow_tables, verify_copies
 from projections.state import projection_state, state_metadata
 from projections.unit import UnitOfWork
+
+log = logging.getLogger("crm.projections")
 
 CATCH_UP_BATCH = 2_000
 # 10,000, not more: a batch's rows wait in memory until they are flushed (the timeline's rows
@@ -219,7 +222,14 @@ class ProjectionRunner:
         try:
             while position < head:
                 end = min(head, position + batch_size)
-                self._rebuild_batch(chosen, position, end, min(batch_size, REBUILD_BATCH), feed)
+                try:
+                    self._rebuild_batch(chosen, position, end, min(batch_size, REBUILD_BATCH), feed)
+                except FeedError as error:  # its transaction rolled back: again, alone
+                    log.warning("%s; the rebuild goes on without it", error)
+                    if feed is not None:
+                        feed.close()
+                    feed = None
+                    continue
                 position = end
                 checkpoint_wal(self.store.engine)
                 if progress is not None:
@@ -443,7 +453,11 @@ def _feed(
     (a second Python process: a third of a second)."""
     if head - position < FEED_FROM or not separable_types(chosen):
         return None
-    return RowFeed(store, chosen, position, head)
+    try:
+        return RowFeed(store, chosen, position, head)
+    except FeedError as error:
+        log.warning("%s; the rebuild goes on without it", error)
+        return None
 
 
 def _far_behind(position: int, head: int) -> bool:

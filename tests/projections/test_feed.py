@@ -3,6 +3,10 @@ backends, and one clear error when the helper fails."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -12,7 +16,7 @@ import projections.runner
 from events.connect import open_store
 from events.schemas.interactions import InteractionLogged
 from projections.catalog import all_projections
-from projections.feed import FeedError, separable_types
+from projections.feed import FedRows, separable_types
 from projections.runner import ProjectionRunner
 from projections.verify import verify_projections
 from tests.conftest import T0
@@ -22,17 +26,28 @@ from tests.projections.test_rebuild_equivalence import dump
 
 @pytest.fixture
 def started(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Start a helper for any rebuild, however small; record each one started."""
-    helpers: list[int] = []
-    real_init = projections.feed.RowFeed.__init__
+    """Start a helper for any rebuild, however small, sending frames of at most two events,
+    two ahead (so even the demo story takes many); per helper started, the rows it fed."""
+    fed: list[int] = []
+    real_init, real_merged = projections.feed.RowFeed.__init__, projections.feed.RowFeed.merged
+    number: dict[int, int] = {}
 
-    def recording_init(self: projections.feed.RowFeed, *args: object) -> None:
-        real_init(self, *args)  # type: ignore[arg-type]
-        helpers.append(self._process.pid)
+    def recording_init(self: projections.feed.RowFeed, *args: Any) -> None:
+        real_init(self, *args)
+        number[id(self)] = len(fed)
+        fed.append(0)
+
+    def counting_merged(self: projections.feed.RowFeed, *args: Any) -> Iterator[Any]:
+        for item in real_merged(self, *args):
+            fed[number[id(self)]] += isinstance(item, FedRows)
+            yield item
 
     monkeypatch.setattr(projections.runner, "FEED_FROM", 0)
+    monkeypatch.setattr(projections.feed, "FRAME_EVENTS", 2)
+    monkeypatch.setattr(projections.feed, "FRAMES_AHEAD", 2)
     monkeypatch.setattr(projections.feed.RowFeed, "__init__", recording_init)
-    return helpers
+    monkeypatch.setattr(projections.feed.RowFeed, "merged", counting_merged)
+    return fed
 
 
 def test_only_the_timeline_declares_interactions_separable_and_none_else_needs_them() -> None:
@@ -45,9 +60,11 @@ def test_a_rebuild_fed_by_a_helper_yields_the_caught_up_rows(
 ) -> None:
     caught_up = dump(runner)
 
+    interactions = sum(1 for r in runner.store.read_all() if type(r.event) is InteractionLogged)
+
     runner.rebuild(batch_size=per_transaction)
 
-    assert len(started) == 1
+    assert started == [interactions]  # one helper, which fed every interaction's row
     assert dump(runner) == caught_up
     assert caught_up["timeline_entries"]
     assert verify_projections(runner) is None
@@ -91,20 +108,52 @@ def test_any_history_rebuilt_with_a_helper_equals_its_catch_up(
         store.engine.dispose()
 
 
-def test_a_helper_that_fails_stops_the_rebuild_with_its_reason_and_the_views_stand(
-    runner: ProjectionRunner, started: list[int], monkeypatch: pytest.MonkeyPatch
+def test_a_helper_that_fails_leaves_the_rebuild_to_go_on_alone_with_the_same_rows(
+    runner: ProjectionRunner,
+    started: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     caught_up = dump(runner)
-    helper = projections.feed.HELPER
     monkeypatch.setattr(
         projections.feed, "HELPER", ("-c", "import sys; sys.exit('no such store here')")
     )
 
-    with pytest.raises(FeedError, match="helper process stopped: no such store here"):
-        runner.rebuild()
+    runner.rebuild(batch_size=5)
 
-    assert dump(runner) == caught_up  # the live views were never touched
-    monkeypatch.setattr(projections.feed, "HELPER", helper)
-    runner.rebuild()  # and the next rebuild goes through
     assert dump(runner) == caught_up
-    assert len(started) == 2
+    assert started == [0]  # started, fed nothing
+    assert "helper process stopped: no such store here; the rebuild goes on" in caplog.text
+
+
+def test_a_helper_that_cannot_start_leaves_the_rebuild_to_go_on_alone(
+    runner: ProjectionRunner,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caught_up = dump(runner)
+    monkeypatch.setattr(projections.runner, "FEED_FROM", 0)
+    monkeypatch.setattr(projections.feed.sys, "executable", "/nonexistent/python")
+
+    runner.rebuild()
+
+    assert dump(runner) == caught_up
+    assert "helper process did not start" in caplog.text
+
+
+def test_the_helper_ignores_modules_in_the_current_directory(
+    runner: ProjectionRunner,
+    started: list[int],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    (tmp_path / "events.py").write_text("raise SystemExit('a stray events.py was imported')\n")
+    monkeypatch.chdir(tmp_path)
+    caught_up = dump(runner)
+
+    runner.rebuild()
+
+    assert dump(runner) == caught_up
+    assert started[0] > 0  # the helper ran and fed rows
+    assert "stray" not in caplog.text

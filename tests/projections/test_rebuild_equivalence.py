@@ -197,11 +197,15 @@ def test_each_revision_caught_up_after_its_entry_reads_as_a_rebuild(
     assert dump(runner) == incremental
 
 
+@pytest.mark.parametrize("feed_from", [None, 0])
 def test_a_rebuild_resuming_one_projection_beside_fresh_ones_reads_as_a_clean_rebuild(
-    store: SqlEventStore, monkeypatch: pytest.MonkeyPatch
+    store: SqlEventStore, monkeypatch: pytest.MonkeyPatch, feed_from: int | None
 ) -> None:
     """A part-built timeline (killed after two batches) resumed with every other projection
-    starting from nothing: one batch holds both, and must still look up the timeline's rows."""
+    starting from nothing: one batch holds both, and must still look up the timeline's rows.
+    With a helper feeding the resumed rebuild (`feed_from` 0), the rows it sends for events
+    the timeline already holds must be left out."""
+    import projections.runner
     from crm.demo.loader import DemoLoader
 
     runner = ProjectionRunner(store, all_projections())
@@ -220,6 +224,8 @@ def test_a_rebuild_resuming_one_projection_beside_fresh_ones_reads_as_a_clean_re
     with pytest.raises(KeyboardInterrupt):  # two thirds of the log in the timeline's tables
         runner.rebuild(["timeline"], batch_size=store.head_position() // 3)
     monkeypatch.undo()
+    if feed_from is not None:
+        monkeypatch.setattr(projections.runner, "FEED_FROM", feed_from)
 
     runner.rebuild()
 

@@ -7,6 +7,7 @@ import csv
 import json
 import random
 import time
+import uuid
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -147,9 +148,11 @@ def test_a_killed_catch_up_is_completed_by_the_next_run(
 
 @pytest.mark.parametrize("worker", [workers.rebuild, workers.rebuild_fed])
 def test_a_killed_rebuild_keeps_the_old_view_serving_and_resumes(
-    app: Any, store_url: str, crash_trials: int, worker: Any
+    app: Any, store_url: str, crash_trials: int, worker: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Also with a helper process feeding the rebuild: it ends when its rebuild dies."""
+    token = f"crm-test-{uuid.uuid4()}"  # the workers' helpers inherit it: ours are found
+    monkeypatch.setenv("CRM_TEST_HELPER_TOKEN", token)
     _add_meetings(app, random.Random(3), 3000)
     app.runner.catch_up()
     before = dump(app.runner)
@@ -170,27 +173,32 @@ def test_a_killed_rebuild_keeps_the_old_view_serving_and_resumes(
     app.runner.rebuild()
     assert dump(app.runner) == before
     assert verify_projections(app.runner) is None
-    assert _helpers_left(within_s=10) == []
+    assert _helpers_left(token, within_s=10) == []
 
 
-def _helpers_left(within_s: float) -> list[int]:
-    """Rebuild helpers still running after `within_s` (a killed rebuild's must end)."""
+def _helpers_left(token: str, within_s: float) -> list[int]:
+    """This test's rebuild helpers still running after `within_s` (a killed rebuild's must
+    end): processes started as `-m projections.feed` with the test's token in their
+    environment, so other test runs on the machine do not count."""
     deadline = time.monotonic() + within_s
+    mark = f"CRM_TEST_HELPER_TOKEN={token}".encode()
     while True:
         left = [
             int(entry.name)
             for entry in Path("/proc").iterdir()
-            if entry.name.isdigit() and _cmdline(entry).endswith(b"-m\0projections.feed\0")
+            if entry.name.isdigit()
+            and _read(entry / "cmdline").endswith(b"-m\0projections.feed\0")
+            and mark in _read(entry / "environ").split(b"\0")
         ]
         if not left or time.monotonic() > deadline:
             return left
         time.sleep(0.1)
 
 
-def _cmdline(entry: Path) -> bytes:
+def _read(path: Path) -> bytes:
     try:
-        return (entry / "cmdline").read_bytes()
-    except OSError:  # it ended meanwhile
+        return path.read_bytes()
+    except OSError:  # it ended meanwhile, or is not ours to read
         return b""
 
 
