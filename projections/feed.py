@@ -8,7 +8,7 @@ transactions as before. The helper only reads: its rows travel over a pipe, pick
 frames (each after its length) that say how far along the log they cover. Should the helper
 fail, the rebuild logs why and goes on alone from its last commit.
 
-Run as `python -m projections.feed`; the rebuild writes what to read on its stdin as JSON.
+Run as `python -P -m projections.feed`; the rebuild writes what to read on its stdin as JSON.
 """
 
 from __future__ import annotations
