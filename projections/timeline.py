@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime, time
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -153,6 +154,8 @@ _ROW = f"SELECT {', '.join(_ROW_COLUMNS)} FROM timeline_entries"
 _SHOWN_COLUMNS = tuple(c for c in _ROW_COLUMNS if c not in ("links", "search_text"))
 """What a timeline shows of its rows: the links and search text of 5,000 rows were a tenth
 of the query's time, read only to be thrown away."""
+_IN_ORDER = itemgetter(_SHOWN_COLUMNS.index("occurred_utc"), _SHOWN_COLUMNS.index("position"))
+"""When things happened, ties by position (ISO UTC text sorts as time does)."""
 
 
 def _rows(
@@ -185,10 +188,11 @@ def rows_linked_to(
     if not include_retracted:
         conditions.append("is_retracted = false")
     sql = (
-        f"SELECT {', '.join(_SHOWN_COLUMNS)} FROM timeline_entries"
-        f" WHERE {' AND '.join(conditions)} ORDER BY occurred_utc, position"
+        f"SELECT {', '.join(_SHOWN_COLUMNS)} FROM timeline_entries WHERE {' AND '.join(conditions)}"
     )
-    return _rows(reader.rows(sql, params), _SHOWN_COLUMNS)
+    found = reader.rows(sql, params)
+    found.sort(key=_IN_ORDER)  # SQLite's ORDER BY sorted whole rows: 10 ms of 5,000 more
+    return _rows(found, _SHOWN_COLUMNS)
 
 
 def revisions_of(conn: Readable, row_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -51,13 +50,17 @@ def plain(value: Any) -> Any:
 
 
 def to_json(data: Any) -> str:
-    """Serialise for scripts: stable keys as given, UTF-8 text; indented on a terminal.
+    """Serialise for scripts: stable keys as given, UTF-8 text; indented on a terminal,
+    compact when piped.
 
-    Piped output is compact: json's C encoder only runs without an indent, and a 5,000-entry
-    timeline took half a second longer indented.
+    orjson writes dataclasses, dates, ids and enums itself (dates in ISO 8601, as
+    `isoformat` spells them), four times as fast as the stdlib's encoder on a 5,000-entry
+    timeline; `plain` turns whatever else it meets (sets, decimals, mappings) into JSON values.
     """
-    indent = 2 if sys.stdout.isatty() else None
-    return json.dumps(data, ensure_ascii=False, indent=indent, default=_json_default)
+    import orjson
+
+    option = orjson.OPT_NON_STR_KEYS | (orjson.OPT_INDENT_2 if sys.stdout.isatty() else 0)
+    return orjson.dumps(data, default=_json_default, option=option).decode()
 
 
 def _json_default(value: Any) -> Any:

@@ -106,9 +106,7 @@ def _emit(report: Any, fmt: ReportFormat, output: Path | None) -> None:
 
         text = render_html(report)
     elif fmt is ReportFormat.json:
-        from crm.reports.model import report_plain
-
-        text = to_json(report_plain(report))
+        text = to_json(report)  # the report's dataclasses, field by field
     elif output is None:
         columns = TABLE_COLUMNS if fmt is ReportFormat.table else COLUMNS
         emit_rows(item_rows(report), fmt, columns, title=report.title)

@@ -21,9 +21,13 @@ class PersonAtTime:
         return f"{self.name} ({extra})" if extra else self.name
 
 
-@dataclass(frozen=True)
+@dataclass
 class TimelineItem:
-    """One thing that happened, shown with its corrected values."""
+    """One thing that happened, shown with its corrected values.
+
+    Not frozen: a frozen dataclass sets each field through `object.__setattr__`, three times
+    as slow, and a long timeline builds 5,000 of them.
+    """
 
     row_id: str
     entry_id: str
@@ -109,40 +113,3 @@ class TimelineReport:
     """Interactions per month ("2016-02") by kind, for the chart."""
     visit_months: tuple[str, ...] = ()
     """Months ("2016-06") in which a mission or visit started, marked on the chart."""
-
-
-def as_plain(value: object) -> object:
-    """A report as JSON-ready values: dataclasses to dicts, tuples to lists, dates to text.
-
-    Written out rather than `dataclasses.asdict`, which deep-copies every value and took
-    most of a 5,000-entry timeline's time.
-    """
-    if value is None or isinstance(value, str | int | float):
-        return value
-    if isinstance(value, tuple | list):
-        return [as_plain(v) for v in value]
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): as_plain(v) for k, v in value.items()}
-    if hasattr(value, "__dataclass_fields__"):
-        return {k: as_plain(v) for k, v in vars(value).items()}
-    return value
-
-
-def item_plain(item: TimelineItem) -> dict[str, object]:
-    """One entry as JSON-ready values (the hot path of a long timeline, written out)."""
-    data = dict(vars(item))
-    data["occurred_at"] = item.occurred_at.isoformat()
-    data["people"] = [vars(p) for p in item.people]
-    data["outcomes"] = list(item.outcomes)
-    data["gifts"] = list(item.gifts)
-    data["corrections"] = list(item.corrections)
-    return data
-
-
-def report_plain(report: TimelineReport) -> dict[str, object]:
-    """The whole report as JSON-ready values; entries by the fast path."""
-    data = {k: as_plain(v) for k, v in vars(report).items() if k != "items"}
-    data["items"] = [item_plain(i) for i in report.items]
-    return {k: data[k] for k in vars(report)}

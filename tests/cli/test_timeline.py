@@ -96,6 +96,52 @@ def test_the_timeline_is_in_the_order_things_happened_with_titles_then(db: str) 
     assert signatories["Vice Mayor Zhao Xuenong".replace("Vice Mayor ", "")] == "Vice Mayor"
 
 
+def test_people_carry_the_title_of_each_day_around_their_role_changes(db: str) -> None:
+    crm_ok(
+        "contact",
+        "role",
+        "Guan Qinghua",
+        "--org",
+        "Kunming",
+        "--title",
+        "Executive Vice Mayor",
+        "--since",
+        "2020-03-01",
+        db=db,
+    )  # the open Vice Mayor role ends the day before
+    days = ["2014-12-31", "2015-01-01", "2020-02-29", "2020-03-01", "2019-06-01", "2021-06-01"]
+    for day in days:
+        crm_ok(
+            "log",
+            "meeting",
+            "--with",
+            "Zhao Xuenong",
+            "--with",
+            "Guan Qinghua",
+            "--on",
+            f"{day} 10:00",
+            "--partnership",
+            "Liverpool-Kunming",
+            "--subject",
+            f"Talks on {day}",
+            db=db,
+        )
+
+    titles = {
+        e["title"].removeprefix("Talks on "): {p["name"]: p["title"] for p in e["people"]}
+        for e in items(db, "Liverpool-Kunming", "--kind", "meeting")
+    }
+
+    assert titles == {
+        "2014-12-31": {"Zhao Xuenong": None, "Guan Qinghua": "Vice Mayor"},
+        "2015-01-01": {"Zhao Xuenong": "Vice Mayor", "Guan Qinghua": "Vice Mayor"},
+        "2019-06-01": {"Zhao Xuenong": "Vice Mayor", "Guan Qinghua": "Vice Mayor"},
+        "2020-02-29": {"Zhao Xuenong": "Vice Mayor", "Guan Qinghua": "Vice Mayor"},
+        "2020-03-01": {"Zhao Xuenong": "Vice Mayor", "Guan Qinghua": "Executive Vice Mayor"},
+        "2021-06-01": {"Zhao Xuenong": "Vice Mayor", "Guan Qinghua": "Executive Vice Mayor"},
+    }
+
+
 def test_the_header_shows_parties_status_sectors_and_agreements(db: str) -> None:
     sign(db)
 
