@@ -22,6 +22,7 @@ VERSION = 2
 """The shape and content of these tables: a change rebuilds them on first use.
 
 2: a new entry's data is pydantic's compact JSON
+3: a changed entry's data is orjson's compact JSON
 """
 
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, time
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
+import orjson
 from sqlalchemy import (
     Connection,
     MetaData,
@@ -349,7 +350,7 @@ class TimelineProjection(Projection):
         opened = unit.get("timeline_entries", followup_id)
         if opened is None:
             return
-        base = json.loads(opened["data"])
+        base = orjson.loads(opened["data"])
         change = _FOLLOWUP_CHANGES[type(event)]
         data = event.model_dump(mode="json") | {"change": change}
         self._row(
@@ -420,8 +421,8 @@ class TimelineProjection(Projection):
         row = {
             "subject_id": str(subject_id),
             "kind": kind,
-            # an id and a fixed kind need no escaping: the text json.dumps would give
-            "links": sorted_json(links) if links else f'{{"{subject_id}": "{kind}"}}',
+            # an id and a fixed kind need no escaping: the text sorted_json would give
+            "links": sorted_json(links) if links else f'{{"{subject_id}":"{kind}"}}',
             "corrections": "",
         }
         unit.put("timeline_subjects", row)
