@@ -195,6 +195,18 @@ class BackgroundCheckpoints:
         self._running: threading.Thread | None = None
         self._failure: BaseException | None = None
 
+    def __enter__(self) -> BackgroundCheckpoints:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        """Wait for the checkpoint under way; when an error is already on its way out, that
+        error is the one to tell."""
+        if kind is None:
+            self.wait()
+        else:
+            with suppress(Exception):
+                self.wait()
+
     def start(self) -> None:
         """Checkpoint what has been committed so far, once the previous checkpoint is done."""
         self.wait()

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from contextlib import suppress
 from dataclasses import dataclass
 
 from sqlalchemy import (
@@ -221,8 +220,7 @@ class ProjectionRunner:
             starts = {p.name: self._prepare_rebuild(conn, p, states.get(p.name)) for p in chosen}
         position = min(starts.values(), default=head)
         feed = _feed(self.store, chosen, position, head)
-        checkpoints = BackgroundCheckpoints(self.store.engine)
-        try:
+        with BackgroundCheckpoints(self.store.engine) as checkpoints:
             try:
                 while position < head:
                     end = min(head, position + batch_size)
@@ -231,7 +229,7 @@ class ProjectionRunner:
                             chosen, position, end, min(batch_size, REBUILD_BATCH), feed
                         )
                     except FeedError as error:  # its transaction rolled back: again, alone
-                        log.warning("%s; the rebuild goes on without it", error)
+                        _going_on_alone(error)
                         if feed is not None:
                             feed.close()
                         feed = None
@@ -243,12 +241,7 @@ class ProjectionRunner:
             finally:
                 if feed is not None:
                     feed.close()
-            checkpoints.wait()
-            self._swap_in(chosen)  # its commit checkpoints the rest, as any commit does
-        except BaseException:
-            with suppress(Exception):  # the error under way is the one to tell
-                checkpoints.wait()
-            raise
+        self._swap_in(chosen)  # its commit checkpoints the rest, as any commit does
         if progress is not None:
             progress(head, head)
 
@@ -467,8 +460,12 @@ def _feed(
     try:
         return RowFeed(store, chosen, position, head)
     except FeedError as error:
-        log.warning("%s; the rebuild goes on without it", error)
+        _going_on_alone(error)
         return None
+
+
+def _going_on_alone(error: FeedError) -> None:
+    log.warning("%s; the rebuild goes on without it", error)
 
 
 def _far_behind(position: int, head: int) -> bool:
