@@ -35,11 +35,11 @@ from events.envelope import RecordedEvent
 from events.errors import StoreError
 from events.event import Event
 from events.sql_store import SqlEventStore
-from projections.feed import FedRows, FeedError, RowFeed, separable_types
+from projections.feed import FeedError, RowFeed, separable_types
 from projections.projection import Projection
 from projections.shadow import drop_table, shadow_tables, verify_copies
 from projections.state import projection_state, state_metadata
-from projections.unit import UnitOfWork
+from projections.unit import FedRowConflictError, UnitOfWork
 
 log = logging.getLogger("crm.projections")
 
@@ -228,7 +228,7 @@ class ProjectionRunner:
                         self._rebuild_batch(
                             chosen, position, end, min(batch_size, REBUILD_BATCH), feed
                         )
-                    except FeedError as error:  # its transaction rolled back: again, alone
+                    except (FeedError, FedRowConflictError) as error:  # rolled back: alone
                         _going_on_alone(error)
                         if feed is not None:
                             feed.close()
@@ -388,35 +388,32 @@ def fill_batch(
     with collector_paused():
         types = feed.skipped if feed is not None else None
         records = store.read_all(after_position=start, up_to=end, types=types)
-        items = feed.merged(records, end) if feed is not None else records
-        _apply_each(unit, items, list(done.items()))
+        if feed is not None:
+            resumed = {projection.name: at for projection, at in done.items()}
+            for name, fed in feed.take(end):
+                if name in resumed:
+                    unit.offer(fed.after(resumed[name]))
+        _apply_each(unit, records, list(done.items()))
         unit.flush()
 
 
 def _apply_each(
     unit: UnitOfWork,
-    records: Iterable[RecordedEvent[Event] | FedRows],
+    records: Iterable[RecordedEvent[Event]],
     targets: Sequence[tuple[Projection, int]],
 ) -> None:
-    """Apply each record to every target that handles its type and is not past it yet; add
-    the rows a helper computed (`FedRows`) to the targets they belong to.
+    """Apply each record to every target that handles its type and is not past it yet.
 
     The targets are sorted out once per event type, not tested one by one per event: a
     million-event rebuild would ask five million times.
     """
     by_type: dict[type[Event], list[tuple[Projection, int]]] = {}
-    fed_done = {projection.name: done for projection, done in targets}
     for record in records:
-        if type(record) is FedRows:
-            for name, table, row in record.rows:
-                if name in fed_done and record.position > fed_done[name]:
-                    unit.add(table, row)
-            continue
-        assert isinstance(record, RecordedEvent)  # for the type checker: no cost worth noting
         kind = type(record.event)
         chosen = by_type.get(kind)
         if chosen is None:
             chosen = by_type[kind] = [(p, done) for p, done in targets if kind in p.handles]
+        unit.position = record.position
         for projection, done in chosen:
             if record.position > done:
                 projection.apply(unit, record)
@@ -464,7 +461,7 @@ def _feed(
         return None
 
 
-def _going_on_alone(error: FeedError) -> None:
+def _going_on_alone(error: FeedError | FedRowConflictError) -> None:
     log.warning("%s; the rebuild goes on without it", error)
 
 

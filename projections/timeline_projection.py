@@ -60,6 +60,9 @@ from projections.timeline import (
 from projections.timeline_tables import metadata
 from projections.unit import UnitOfWork
 
+SUBJECT_KINDS = frozenset({"organisation", "contact", "partnership"})
+"""Entries kept as subjects (`timeline_subjects`), never as timeline rows."""
+
 _FOLLOWUP_CHANGES: dict[type[Event], str] = {
     FollowUpCompleted: "done",
     FollowUpCancelled: "cancelled",
@@ -326,7 +329,8 @@ class TimelineProjection(Projection):
     ) -> None:
         links: dict[str, str] = {str(link.id): str(link.kind) for link in event.links}
         for link in event.links:
-            links |= self._links_of(unit, str(link.id))
+            if link.kind not in SUBJECT_KINDS:  # a subject is no row: nothing to take over
+                links |= self._links_of(unit, str(link.id))
         links[str(event.followup_id)] = "followup"
         data = event.model_dump(mode="json") | {"change": "opened"}
         self._row(

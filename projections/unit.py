@@ -8,13 +8,16 @@ and a row written without being read first never costs a lookup: it is upserted.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Table, and_, bindparam, delete, insert, select, update
 
 from events.database import Prepared
+from events.errors import StoreError
 
 Key = tuple[Any, ...]
 Row = dict[str, Any]
@@ -58,6 +61,55 @@ class _Statements:
 _STATEMENTS: dict[Table, _Statements] = {}
 
 
+@dataclass
+class FedRows:
+    """New rows of one table computed elsewhere (a rebuild's helper process), in the order of
+    their events: each a tuple of the table's columns, beside its event's position."""
+
+    table: str
+    positions: list[int]
+    rows: list[tuple[Any, ...]]
+
+    def after(self, position: int) -> FedRows:
+        """Only the rows of events after `position` (a resumed rebuild holds the others)."""
+        cut = bisect_right(self.positions, position)
+        return self if cut == 0 else FedRows(self.table, self.positions[cut:], self.rows[cut:])
+
+
+class FedRowConflictError(StoreError):
+    """An event applied here wrote a row under the key of a row offered to the unit."""
+
+
+class _Offered:
+    """Rows offered to a unit (`UnitOfWork.offer`): written as they are, unless read first."""
+
+    def __init__(self, fed: FedRows, key_at: list[int]) -> None:
+        self.fed = fed
+        self.key_at = key_at
+        self.taken: set[int] = set()
+        self._index: dict[Key, int] | None = None
+
+    def find(self, key: Key) -> int | None:
+        """Where the row with this key is among the offered ones."""
+        return self._keys().get(key)
+
+    def untaken_keys(self) -> list[Key]:
+        """The keys of the rows no `get` took: those `flush` inserts as they are."""
+        return [key for key, at in self._keys().items() if at not in self.taken]
+
+    def _keys(self) -> dict[Key, int]:
+        """Each row's key, built on first use."""
+        if self._index is None:
+            rows = self.fed.rows
+            if len(self.key_at) == 1:
+                at = self.key_at[0]
+                self._index = {(row[at],): n for n, row in enumerate(rows)}
+            else:
+                key_of = itemgetter(*self.key_at)
+                self._index = {key_of(row): n for n, row in enumerate(rows)}
+        return self._index
+
+
 class _TableCache:
     """What the unit knows about one table in this batch."""
 
@@ -72,6 +124,7 @@ class _TableCache:
         self.rows: dict[Key, Row | None] = {}
         self.in_db: dict[Key, bool | None] = {}
         self.dirty: set[Key] = set()
+        self.offered: _Offered | None = None
         getter = itemgetter(*self.keys)
         self.key_of: Callable[[Row], Key] = (
             getter if len(self.keys) > 1 else lambda row: (getter(row),)
@@ -95,6 +148,23 @@ class UnitOfWork:
         """True while filling fresh tables: a key not seen in this unit is not in the table."""
         self.bulk = bulk
         """True during a rebuild: aggregates may be left to the projection's `finalize`."""
+        self.position: int | None = None
+        """The position of the event being applied (the runner sets it): rows offered for
+        later events are not there yet. None: every offered row is."""
+
+    def offer(self, fed: FedRows) -> None:
+        """Take new rows as they are: inserted by the next `flush` in one statement, with no
+        dict built or key kept for any, unless an event applied meanwhile reads one (`get`).
+
+        A rebuild's helper computes most rows (`projections.feed`); going through `add` one
+        by one cost the rebuild's own thread more than computing them had.
+        """
+        cache = self._caches[fed.table]
+        if cache.offered is not None:
+            raise ValueError(f"rows of {fed.table} were offered twice before a flush")
+        if fed.rows:
+            key_at = [cache.columns.index(k) for k in cache.keys]
+            cache.offered = _Offered(fed, key_at)
 
     def table(self, name: str) -> Table:
         """The physical table behind a logical name (a fresh copy while rebuilding)."""
@@ -105,10 +175,26 @@ class UnitOfWork:
         cache = self._caches[name]
         if key in cache.rows:
             return cache.rows[key]
+        if cache.offered is not None:
+            at = cache.offered.find(key)
+            if at is not None:
+                return self._take_offered(cache, key, at)
         found = None if self._known_empty else self._load(cache, key)
         cache.rows[key] = found
         cache.in_db[key] = found is not None
         return found
+
+    def _take_offered(self, cache: _TableCache, key: Key, at: int) -> Row | None:
+        offered = cache.offered
+        assert offered is not None
+        if self.position is not None and offered.fed.positions[at] >= self.position:
+            return None  # a later event's row: not there yet for this one (nor remembered)
+        row = dict(zip(cache.columns, offered.fed.rows[at], strict=True))
+        offered.taken.add(at)
+        cache.rows[key] = row
+        cache.in_db[key] = False
+        cache.dirty.add(key)
+        return row
 
     def _load(self, cache: _TableCache, key: Key) -> Row | None:
         params = {f"k_{k}": v for k, v in zip(cache.keys, key, strict=True)}
@@ -154,9 +240,26 @@ class UnitOfWork:
     def flush(self) -> None:
         """Write every changed row, each kind of write in bulk."""
         for cache in self._caches.values():
+            if cache.offered is not None:
+                self._insert_offered(cache)
             if cache.dirty:
                 self._flush_table(cache)
                 cache.dirty.clear()
+
+    def _insert_offered(self, cache: _TableCache) -> None:
+        offered, cache.offered = cache.offered, None
+        assert offered is not None
+        if cache.rows and any(key in cache.rows for key in offered.untaken_keys()):
+            raise FedRowConflictError(
+                f"an event wrote a row of {cache.table.name} under the key of a new row "
+                "computed apart"
+            )
+        rows = offered.fed.rows
+        if offered.taken:
+            rows = [row for n, row in enumerate(rows) if n not in offered.taken]
+        if rows:
+            cache.sql.inserter.run_many(self.conn, cache.columns, rows)
+        self._known_empty = False  # the table now holds rows this unit has not seen
 
     def _flush_table(self, cache: _TableCache) -> None:
         writes: dict[str, list[Row]] = {"delete": [], "update": [], "insert": [], "upsert": []}

@@ -199,7 +199,9 @@ def _run(
         stop = MissionCancelled(mission_id=pick(world.missions), reason="off")
         missions.handle(ctx, stop, missions.decide_cancel)
     elif op == "open":
-        links = (Link(kind="partnership", id=pick(world.partnerships)),)
+        links: tuple[Link, ...] = (Link(kind="partnership", id=pick(world.partnerships)),)
+        if world.interactions and data.draw(st.booleans()):  # it takes over the meeting's links
+            links += (Link(kind="interaction", id=pick(world.interactions)),)
         opened = FollowUpOpened(
             followup_id=uuid4(), text="do it", owner_email="a@example.org", due=when, links=links
         )

@@ -3,9 +3,9 @@ backends, and one clear error when the helper fails."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,10 +14,13 @@ from hypothesis import strategies as st
 import projections.feed
 import projections.runner
 from events.connect import open_store
+from events.schemas.followups import FollowUpOpened
 from events.schemas.interactions import InteractionLogged
+from events.schemas.values import Link, Person, When
 from projections.catalog import all_projections
-from projections.feed import FedRows, separable_types
+from projections.feed import separable_types
 from projections.runner import ProjectionRunner
+from projections.unit import FedRows
 from projections.verify import verify_projections
 from tests.conftest import T0
 from tests.projections.scenario import OPERATIONS, base_world, context, run
@@ -29,7 +32,7 @@ def started(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Start a helper for any rebuild, however small, sending frames of at most two events,
     two ahead (so even the demo story takes many); per helper started, the rows it fed."""
     fed: list[int] = []
-    real_init, real_merged = projections.feed.RowFeed.__init__, projections.feed.RowFeed.merged
+    real_init, real_take = projections.feed.RowFeed.__init__, projections.feed.RowFeed.take
     number: dict[int, int] = {}
 
     def recording_init(self: projections.feed.RowFeed, *args: Any) -> None:
@@ -37,16 +40,16 @@ def started(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         number[id(self)] = len(fed)
         fed.append(0)
 
-    def counting_merged(self: projections.feed.RowFeed, *args: Any) -> Iterator[Any]:
-        for item in real_merged(self, *args):
-            fed[number[id(self)]] += isinstance(item, FedRows)
-            yield item
+    def counting_take(self: projections.feed.RowFeed, up_to: int) -> list[tuple[str, FedRows]]:
+        taken = real_take(self, up_to)
+        fed[number[id(self)]] += sum(len(rows.rows) for _, rows in taken)
+        return taken
 
     monkeypatch.setattr(projections.runner, "FEED_FROM", 0)
     monkeypatch.setattr(projections.feed, "FRAME_EVENTS", 2)
     monkeypatch.setattr(projections.feed, "FRAMES_AHEAD", 2)
     monkeypatch.setattr(projections.feed.RowFeed, "__init__", recording_init)
-    monkeypatch.setattr(projections.feed.RowFeed, "merged", counting_merged)
+    monkeypatch.setattr(projections.feed.RowFeed, "take", counting_take)
     return fed
 
 
@@ -68,6 +71,39 @@ def test_a_rebuild_fed_by_a_helper_yields_the_caught_up_rows(
     assert dump(runner) == caught_up
     assert caught_up["timeline_entries"]
     assert verify_projections(runner) is None
+
+
+def test_a_follow_up_about_a_meeting_logged_after_it_takes_over_no_links_when_rebuilt(
+    runner: ProjectionRunner, started: list[int]
+) -> None:
+    """The helper's row for the meeting reaches the rebuild before the follow-up is applied;
+    it is not there yet for the follow-up, as it was not when the follow-up was caught up."""
+    meeting, followup, person = uuid4(), uuid4(), uuid4()
+    about = Link(kind="interaction", id=meeting)
+    due = When(day=T0.date(), timezone="UTC")
+    opened = FollowUpOpened(
+        followup_id=followup, text="Minutes", owner_email="a@b.org", due=due, links=(about,)
+    )
+    runner.store.append(f"followup-{followup}", [opened], None)
+    logged = InteractionLogged(
+        interaction_id=meeting,
+        kind="meeting",
+        held_at=T0,
+        timezone="UTC",
+        participants=(Person(contact_id=person),),
+        subject="Met later",
+    )
+    runner.store.append(f"interaction-{meeting}", [logged], None)
+    runner.catch_up()
+    caught_up = dump(runner)
+
+    runner.rebuild()
+
+    assert dump(runner) == caught_up
+    assert started[0] > 0
+    links = {row[0]: row[9] for row in caught_up["timeline_entries"]}
+    assert str(person) in links[str(meeting)]
+    assert str(person) not in links[str(followup)]
 
 
 def test_a_rebuild_of_projections_without_separable_events_starts_no_helper(
