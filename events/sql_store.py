@@ -51,6 +51,10 @@ READ_BATCH = 2_000
 Clock = Callable[[], datetime]
 
 
+PlainEvent = tuple[int, str, str]
+"""An event read undecoded (`SqlEventStore.read_plain`): its position, type and JSON."""
+
+
 @dataclass(frozen=True)
 class TypeFilter:
     """Event types to read (`keep`) or to leave out (not `keep`), by their stored names."""
@@ -370,20 +374,45 @@ class SqlEventStore:
         decoded only when the caller asks for it, so nothing outlives the caller's use of it.
         `types` keeps only the events of some types (or all but them), chosen by the database.
         """
+        for rows, record in self._batches(after_position, up_to, batch_size, types):
+            for row in rows:
+                yield record(row)
+
+    def read_plain(
+        self, after_position: int = 0, *, up_to: int | None = None, types: TypeFilter | None = None
+    ) -> Iterator[PlainEvent | RecordedEvent[Event]]:
+        """`read_all` for a reader that needs only an event's JSON: an event stored as its own
+        JSON (of its current schema, nothing sealed; known once one of its type has been
+        decoded) comes undecoded, as (position, type, text)."""
+        is_plain = self._codec.is_plain
+        for rows, record in self._batches(after_position, up_to, READ_BATCH, types):
+            for row in rows:
+                if is_plain(row[4], row[5]):
+                    yield row[0], row[4], row[12]
+                else:
+                    yield record(row)
+
+    def _batches(
+        self, after_position: int, up_to: int | None, batch_size: int, types: TypeFilter | None
+    ) -> Iterator[tuple[list[tuple[Any, ...]], Callable[[Sequence[Any]], RecordedEvent[Event]]]]:
+        """Stored rows batch by batch, each with what decodes them (its keys fetched)."""
         keys = KeyRing(self.engine)
         preloaded = up_to is None or up_to - after_position > 10_000
         if preloaded:
             keys.preload()
         key_for = keys.key_for_reading
         times = _TimeParser()
+
+        def record(row: Sequence[Any]) -> RecordedEvent[Event]:
+            return self._record(row, key_for, times)
+
         batches = self.read_rows_batched(
             after_position, up_to=up_to, batch_size=batch_size, types=types
         )
         for rows in batches:
             if not preloaded:
                 keys.prefetch(self._codec.sealed_subjects(row[12] for row in rows))
-            for row in rows:
-                yield self._record(row, key_for, times)
+            yield rows, record
 
     def read_rows(
         self, after_position: int = 0, *, up_to: int | None = None, batch_size: int = READ_BATCH

@@ -31,6 +31,7 @@ from typing import IO, Any
 
 from sqlalchemy import Table
 
+from events.envelope import RecordedEvent
 from events.errors import StoreError
 from events.event import Event
 from events.sql_store import SqlEventStore, TypeFilter
@@ -227,25 +228,34 @@ def frames(
     most_events, most_text, most_span = limits
     unit = _Collecting({name: t for p in projections for name, t in p.tables().items()})
     waiting: dict[tuple[str, str], tuple[list[int], list[tuple[Any, ...]]]] = {}
+    kinds = {kind.event_type(): kind for p in projections for kind in p.separable}
     applying: dict[type[Event], list[Projection]] = {}
     began, events, text = after, 0, 0
-    for record in store.read_all(after, up_to=up_to, types=types):
-        kind = type(record.event)
+    for item in store.read_plain(after, up_to=up_to, types=types):
+        record: RecordedEvent[Event] | None = None
+        if isinstance(item, RecordedEvent):
+            record, position, kind = item, item.position, type(item.event)
+        else:  # undecoded: the event's JSON as stored
+            position, name, stored = item
+            kind = kinds[name]
         targets = applying.get(kind)
         if targets is None:
             targets = applying[kind] = [p for p in projections if kind in p.separable]
         for projection in targets:
-            projection.apply(unit, record)
+            if record is None:
+                projection.apply_plain(unit, position, kind, stored)
+            else:
+                projection.apply(unit, record)
             for table, row in unit.added:
                 positions, rows = waiting.setdefault((projection.name, table), ([], []))
-                positions.append(record.position)
+                positions.append(position)
                 rows.append(row)
                 text += sum(len(value) for value in row if type(value) is str)
             unit.added.clear()
         events += 1
-        if events >= most_events or text >= most_text or record.position - began >= most_span:
-            yield record.position, _listed(waiting)
-            began, events, text, waiting = record.position, 0, 0, {}
+        if events >= most_events or text >= most_text or position - began >= most_span:
+            yield position, _listed(waiting)
+            began, events, text, waiting = position, 0, 0, {}
     yield up_to, _listed(waiting)
 
 

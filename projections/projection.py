@@ -29,7 +29,8 @@ class Projection:
     separable: ClassVar[frozenset[type[Event]]] = frozenset()
     """Event types whose whole effect on fresh tables (`unit.bulk`, nothing looked up) is to
     add rows computed from the event alone: a rebuild may compute them in another process
-    (see `projections.feed`) while this one applies the rest."""
+    (see `projections.feed`) while this one applies the rest, from their stored JSON
+    (`apply_plain`)."""
 
     @classmethod
     def tables(cls) -> dict[str, Table]:
@@ -38,6 +39,11 @@ class Projection:
 
     def apply(self, unit: UnitOfWork, record: RecordedEvent[Event]) -> None:
         """Change the rows this event affects; ignore events this projection does not use."""
+        raise NotImplementedError
+
+    def apply_plain(self, unit: UnitOfWork, position: int, kind: type[Event], text: str) -> None:
+        """Do what `apply` does with a separable event, from its stored JSON (an event stored
+        as its own JSON: of its current schema, nothing sealed), without decoding it."""
         raise NotImplementedError
 
     def finalize(self, conn: Connection, tables: dict[str, Table]) -> None:

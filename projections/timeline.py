@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, time
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
-from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import orjson
@@ -34,24 +33,6 @@ VERSION = 3
 
 TOUCH_KINDS = (*INTERACTION_KINDS, "signing")
 TOUCHED = ("contact", "partnership", "organisation")
-
-
-_ID_TEXTS: dict[int, str] = {}
-_ID_TEXTS_KEPT = 65_536
-
-
-def id_text(value: UUID) -> str:
-    """The text of an id; people and partnerships recur on every row, so it is cached.
-
-    Keyed by the id's number, not the UUID: a UUID's hash and equality are Python methods,
-    which cost more than spelling it out (functools' cache called both on every lookup).
-    """
-    text = _ID_TEXTS.get(value.int)
-    if text is None:
-        if len(_ID_TEXTS) >= _ID_TEXTS_KEPT:
-            _ID_TEXTS.clear()
-        text = _ID_TEXTS[value.int] = str(value)
-    return text
 
 
 def pack_links(links: dict[str, str]) -> str:

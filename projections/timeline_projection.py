@@ -46,7 +46,6 @@ from projections.timeline import (
     TOUCH_KINDS,
     TOUCHED,
     VERSION,
-    id_text,
     moment_columns,
     pack_links,
     searchable,
@@ -140,7 +139,7 @@ class TimelineProjection(Projection):
     def _row(
         self,
         unit: UnitOfWork,
-        record: RecordedEvent[Event],
+        position: int,
         *,
         row_id: Any,
         entry_id: Any,
@@ -164,7 +163,7 @@ class TimelineProjection(Projection):
                 "occurred_utc": at,
                 "occurred_local": local.isoformat(),
                 "timezone": zone,
-                "position": record.position,
+                "position": position,
                 "title": title,
                 "data": text,
                 "links": pack_links(links),
@@ -228,23 +227,35 @@ class TimelineProjection(Projection):
     def _interaction(
         self, unit: UnitOfWork, event: InteractionLogged, record: RecordedEvent[Event]
     ) -> None:
-        links = {id_text(p.contact_id): "contact" for p in event.participants}
-        if event.partnership_id:
-            links[id_text(event.partnership_id)] = "partnership"
-        if event.mission_id:
-            links[id_text(event.mission_id)] = "mission"
+        text = record.stored_json or event.model_dump_json()
+        self._logged(unit, record.position, text, orjson.loads(text))
+
+    def apply_plain(self, unit: UnitOfWork, position: int, kind: type[Event], text: str) -> None:
+        """Add an interaction's row from its stored JSON, as `apply` does from the event."""
+        if kind is not InteractionLogged:
+            raise TypeError(f"{kind.__name__} is not separable for the timeline")
+        self._logged(unit, position, text, orjson.loads(text))
+
+    def _logged(self, unit: UnitOfWork, position: int, text: str, data: dict[str, Any]) -> None:
+        """An interaction's row, from the event's JSON: its decoded values are not needed,
+        and a rebuild's helper skips decoding a million of them (half its work)."""
+        links = {person["contact_id"]: "contact" for person in data.get("participants", ())}
+        if data.get("partnership_id"):
+            links[data["partnership_id"]] = "partnership"
+        if data.get("mission_id"):
+            links[data["mission_id"]] = "mission"
         self._row(
             unit,
-            record,
-            row_id=event.interaction_id,
-            entry_id=event.interaction_id,
-            kind=event.kind,
-            moment=event.held_at,
-            zone=event.timezone,
-            title=event.subject,
-            data=record.stored_json or event.model_dump_json(),
+            position,
+            row_id=data["interaction_id"],
+            entry_id=data["interaction_id"],
+            kind=data["kind"],
+            moment=datetime.fromisoformat(data["held_at"]),
+            zone=data["timezone"],
+            title=data["subject"],
+            data=text,
             links=links,
-            search=searchable(event.subject, event.place),
+            search=searchable(data["subject"], data.get("place")),
         )
 
     def _signing(
@@ -261,7 +272,7 @@ class TimelineProjection(Projection):
         data = event.model_dump(mode="json")
         self._row(
             unit,
-            record,
+            record.position,
             row_id=event.agreement_id,
             entry_id=event.agreement_id,
             kind="signing",
@@ -282,7 +293,7 @@ class TimelineProjection(Projection):
         data = event.model_dump(mode="json") | {"status": "planned"}
         self._row(
             unit,
-            record,
+            record.position,
             row_id=event.mission_id,
             entry_id=event.mission_id,
             kind="visit" if event.direction == "inbound" else "mission",
@@ -335,7 +346,7 @@ class TimelineProjection(Projection):
         data = event.model_dump(mode="json") | {"change": "opened"}
         self._row(
             unit,
-            record,
+            record.position,
             row_id=event.followup_id,
             entry_id=event.followup_id,
             kind="followup",
@@ -359,7 +370,7 @@ class TimelineProjection(Projection):
         data = event.model_dump(mode="json") | {"change": change}
         self._row(
             unit,
-            record,
+            record.position,
             row_id=record.event_id_text,
             entry_id=followup_id,
             kind="followup",
@@ -383,7 +394,7 @@ class TimelineProjection(Projection):
         data = event.model_dump(mode="json")
         self._row(
             unit,
-            record,
+            record.position,
             row_id=record.event_id_text,
             entry_id=event.partnership_id,
             kind="status",
@@ -407,7 +418,7 @@ class TimelineProjection(Projection):
         data = event.model_dump(mode="json")
         self._row(
             unit,
-            record,
+            record.position,
             row_id=record.event_id_text,
             entry_id=event.partnership_id,
             kind="status",
@@ -524,7 +535,7 @@ class TimelineProjection(Projection):
             unit.change("timeline_subjects", entry_id, corrections=";".join(corrections))
         self._row(
             unit,
-            record,
+            record.position,
             row_id=record.event_id_text,
             entry_id=entry_id,
             kind="correction",

@@ -3,6 +3,7 @@ can keep it without serialising the event again."""
 
 from __future__ import annotations
 
+from events.envelope import RecordedEvent
 from events.sql_store import SqlEventStore
 from tests.events.sample import NoteTaken, open_sample_store, person
 
@@ -34,4 +35,26 @@ def test_an_event_with_sealed_fields_carries_no_stored_json(store_url: str) -> N
     assert appended.stored_json is None
     assert read.stored_json is None
     assert "Zhao" not in _stored_payloads(store)[0]  # what is stored is sealed, not the JSON
+    store.engine.dispose()
+
+
+def test_a_reader_of_plain_json_gets_plain_events_undecoded_and_the_rest_decoded(
+    store_url: str,
+) -> None:
+    store = open_sample_store(store_url)
+    store.append("note-1", [NoteTaken(text="first"), NoteTaken(text="second")], 0)
+    met = person()
+    store.append("person-1", [met], 0)
+    store.append("note-1", [NoteTaken(text="third")], 2)
+    payloads = _stored_payloads(store)
+
+    read = list(store.read_plain())
+
+    first, second, sealed, third = read
+    assert isinstance(first, RecordedEvent)  # decoded: how the reader learns the type is plain
+    assert second == (2, NoteTaken.event_type(), payloads[1])
+    assert isinstance(sealed, RecordedEvent)
+    assert sealed.event == met  # unsealed with its subject's key
+    assert third == (4, NoteTaken.event_type(), payloads[3])
+    assert [item[0] for item in read] == [1, 2, 3, 4]
     store.engine.dispose()
