@@ -238,7 +238,7 @@ class TimelineProjection(Projection):
 
     def _logged(self, unit: UnitOfWork, position: int, text: str, data: dict[str, Any]) -> None:
         """An interaction's row, from the event's JSON: its decoded values are not needed,
-        and a rebuild's helper skips decoding a million of them (half its work)."""
+        so a rebuild's helper need not decode a million interactions (`apply_plain`)."""
         links = {person["contact_id"]: "contact" for person in data.get("participants", ())}
         if data.get("partnership_id"):
             links[data["partnership_id"]] = "partnership"
