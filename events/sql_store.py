@@ -147,9 +147,14 @@ class _TimeParser:
 
 
 def _import_batch(
-    conn: Connection, batch: list[tuple[Any, ...]], position: int, previous_hash: str
+    conn: Connection,
+    batch: list[tuple[Any, ...]],
+    position: int,
+    previous_hash: str,
+    canonical: Callable[[str, int, str], bool],
 ) -> tuple[int, str]:
-    """Check a batch continues (position, hash) and insert it; return the new end."""
+    """Check a batch continues (position, hash), its plain payloads as this program writes
+    them (`canonical`), and insert it; return the new end."""
     if not batch:
         return position, previous_hash
     with collector_paused():
@@ -161,6 +166,11 @@ def _import_batch(
             if previous_hash != row[-1]:
                 raise IntegrityViolationError(
                     f"position {position}: its hash does not match its content and chain"
+                )
+            if not canonical(row[4], row[5], row[12]):
+                raise IntegrityViolationError(
+                    f"position {position}: its {row[4]} is not written as this program "
+                    "writes it (edited by hand?)"
                 )
         _INSERT_EVENT.run_many(conn, COLUMN_NAMES, batch)
     return position, previous_hash
@@ -504,7 +514,8 @@ class SqlEventStore:
     ) -> int:
         """Append stored rows from another log as they are, with the keys that open them.
 
-        Rows must continue this log: the next position, linked to its last hash. Keys, rows
+        Rows must continue this log: the next position, linked to its last hash; an event
+        stored as its own JSON must be written as `append` writes it. Keys, rows
         and the head move in one transaction, so a bad row, or a head that moved away from
         `expected_head` (another writer), leaves no key or row behind. Rows are inserted in
         batches, so memory stays flat however long the log.
@@ -523,9 +534,13 @@ class SqlEventStore:
             for row in rows:
                 batch.append(tuple(row))
                 if len(batch) >= batch_size:
-                    position, previous_hash = _import_batch(conn, batch, position, previous_hash)
+                    position, previous_hash = _import_batch(
+                        conn, batch, position, previous_hash, self._codec.is_canonical
+                    )
                     batch = []
-            position, previous_hash = _import_batch(conn, batch, position, previous_hash)
+            position, previous_hash = _import_batch(
+                conn, batch, position, previous_hash, self._codec.is_canonical
+            )
             _MOVE_HEAD.rows(conn, new_position=position, new_hash=previous_hash)
         return int(position - first)
 

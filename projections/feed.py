@@ -76,7 +76,7 @@ def separable_types(projections: Iterable[Projection]) -> frozenset[type[Event]]
 
 
 class RowFeed:
-    """The rebuild's end of the helper: starts it, hands its rows over in position order."""
+    """The rebuild's end of the helper: starts it, hands its rows over batch by batch."""
 
     def __init__(
         self, store: SqlEventStore, projections: Sequence[Projection], after: int, up_to: int
@@ -194,7 +194,7 @@ class _Collecting(UnitOfWork):
         self.bulk = True
         self.added: list[tuple[str, tuple[Any, ...]]] = []
         self._columns: dict[str, Callable[[Row], tuple[Any, ...]]] = {
-            name: itemgetter(*(column.name for column in table.columns))
+            name: _values_of([column.name for column in table.columns])
             for name, table in tables.items()
         }
 
@@ -213,6 +213,14 @@ class _Collecting(UnitOfWork):
 
     def remove(self, name: str, *key: Any) -> None:
         raise TypeError(f"a separable event removed a row of {name}")
+
+
+def _values_of(columns: list[str]) -> Callable[[Row], tuple[Any, ...]]:
+    """A row's values in the order of `columns`, as a tuple (even of one)."""
+    if len(columns) == 1:
+        (column,) = columns
+        return lambda row: (row[column],)
+    return itemgetter(*columns)
 
 
 def frames(

@@ -28,9 +28,9 @@ class Projection:
     twentieth of an import's catch-up."""
     separable: ClassVar[frozenset[type[Event]]] = frozenset()
     """Event types whose whole effect on fresh tables (`unit.bulk`, nothing looked up) is to
-    add rows computed from the event alone: a rebuild may compute them in another process
-    (see `projections.feed`) while this one applies the rest, from their stored JSON
-    (`apply_plain`)."""
+    add rows computed from the event alone: a rebuild may have another process compute them
+    from their stored JSON (`apply_plain`; see `projections.feed`) while it applies the
+    rest."""
 
     @classmethod
     def tables(cls) -> dict[str, Table]:

@@ -60,7 +60,7 @@ from projections.timeline_tables import metadata
 from projections.unit import UnitOfWork
 
 SUBJECT_KINDS = frozenset({"organisation", "contact", "partnership"})
-"""Entries kept as subjects (`timeline_subjects`), never as timeline rows."""
+"""Entries kept as subjects (`timeline_subjects`): no timeline row is keyed by their ids."""
 
 _FOLLOWUP_CHANGES: dict[type[Event], str] = {
     FollowUpCompleted: "done",

@@ -154,7 +154,8 @@ class UnitOfWork:
 
     def offer(self, fed: FedRows) -> None:
         """Take new rows as they are: inserted by the next `flush` in one statement, with no
-        dict built or key kept for any, unless an event applied meanwhile reads one (`get`).
+        dict built for any unless an event applied meanwhile reads it (`get`; their keys are
+        indexed by the first read, or by the flush's check that no event wrote one).
 
         A rebuild's helper computes most rows (`projections.feed`); going through `add` one
         by one cost the rebuild's own thread more than computing them had.

@@ -3,8 +3,16 @@ can keep it without serialising the event again."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import pytest
+
+from events import chain
 from events.envelope import RecordedEvent
+from events.errors import IntegrityViolationError
 from events.sql_store import SqlEventStore
+from events.tables import GENESIS_HASH
 from tests.events.sample import NoteTaken, open_sample_store, person
 
 _PAYLOAD = 12
@@ -58,3 +66,30 @@ def test_a_reader_of_plain_json_gets_plain_events_undecoded_and_the_rest_decoded
     assert third == (4, NoteTaken.event_type(), payloads[3])
     assert [item[0] for item in read] == [1, 2, 3, 4]
     store.engine.dispose()
+
+
+def test_an_import_refuses_a_plain_payload_not_written_as_append_writes_it(
+    store_url: str, tmp_path: Path
+) -> None:
+    """Readers of plain JSON take its ids and times as written: the same event spelt another
+    way (spaced, say, with the hash chain recomputed) must not come in."""
+    source = open_sample_store(f"sqlite:///{tmp_path / 'source.db'}")
+    source.append("note-1", [NoteTaken(text="first"), NoteTaken(text="second")], 0)
+    rows = [list(row) for row in source.read_rows()]
+    rows[1][_PAYLOAD] = json.dumps(json.loads(rows[1][_PAYLOAD]), indent=1)
+    previous = GENESIS_HASH
+    for row in rows:
+        row[-1] = previous = chain.link(previous, tuple(row[:-1]))
+    target = open_sample_store(store_url)
+
+    with pytest.raises(IntegrityViolationError, match="position 2: its NoteTaken is not"):
+        target.import_rows(rows)
+
+    assert list(target.read_rows()) == []
+    rows[1][_PAYLOAD] = NoteTaken(text="second").model_dump_json()  # as append writes it
+    previous = GENESIS_HASH
+    for row in rows:
+        row[-1] = previous = chain.link(previous, tuple(row[:-1]))
+    assert target.import_rows(rows) == 2
+    source.engine.dispose()
+    target.engine.dispose()
